@@ -1,0 +1,456 @@
+"""TextCNNClassifier: a Keras 1-D convnet over token ids as a sklearn classifier."""
+
+from __future__ import annotations
+
+import copy
+from numbers import Integral, Real
+
+import keras
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state, compute_sample_weight
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._architectures import ARCHITECTURES, build_model, seed_min_length
+from ._persistence import pack_model, unpack_model
+from ._tokenize import check_id_array
+from ._training import BatchMaker, fit_loop, predict_batches
+from ._vectorizer import TokenSequences
+
+_OPTIMIZERS = {
+    "adam": keras.optimizers.Adam,
+    "adamw": keras.optimizers.AdamW,
+    "rmsprop": keras.optimizers.RMSprop,
+    "adadelta": keras.optimizers.Adadelta,
+    "sgd": keras.optimizers.SGD,
+}
+_ARCH_DEFAULTS = {
+    "kim": {"kernel_sizes": (3, 4, 5), "dense_units": 0},
+    "seed": {"kernel_sizes": (5, 5, 5), "dense_units": 128},
+}
+
+
+def _carried_matrix(X):
+    if isinstance(X, TokenSequences):
+        return X.embedding_matrix, X.n_ids
+    return None, None
+
+
+class TextCNNClassifier(ClassifierMixin, BaseEstimator):
+    """1-D convolutional text classifier (Keras 3) over token id sequences.
+
+    Takes the output of :class:`GloveVectorizer` (it then starts from the
+    vectorizer's pre-trained embedding matrix) or any 2-D array of
+    non-negative integer token ids with 0 as padding (embeddings then learned
+    from scratch).
+
+    Parameters
+    ----------
+    architecture : {"kim", "seed"}, default="kim"
+        "kim": Kim (2014) -- parallel convolutions of the widths
+        ``kernel_sizes``, ``filters`` maps each, global max pooling over
+        time, dropout, softmax. Padding never changes its output, so batches
+        are cut to their longest text. "seed": the Keras blog's stacked
+        convnet -- one Conv1D + MaxPooling1D(``pool_size``) block per width,
+        the last pooled globally, a ``dense_units`` hidden layer, softmax.
+    filters : int, default=128
+        Feature maps per convolution.
+    kernel_sizes : tuple of int or None, default=None
+        Convolution widths. None: (3, 4, 5) for "kim", (5, 5, 5) for "seed".
+    pool_size : int, default=5
+        Pooling size between the "seed" architecture's blocks.
+    dense_units : int or None, default=None
+        Units of a ReLU hidden layer before the output (0: none).
+        None: 0 for "kim", 128 for "seed".
+    dropout : float, default=0.5
+        Dropout rate before the output layer (the blog's recipe used 0).
+    embedding_init : {"pretrained", "random"}, default="pretrained"
+        Start from the embedding matrix carried by ``X`` (when it carries
+        one) or from random vectors ("random": Kim's CNN-rand, the blog's
+        "learned from scratch").
+    trainable_embeddings : bool, default=True
+        Fine-tune the embeddings (Kim's CNN-non-static) or keep them frozen
+        (CNN-static, the blog's recipe).
+    embedding_dim : int, default=100
+        Size of the random embeddings when no pre-trained matrix is used.
+    optimizer : {"adam", "adamw", "rmsprop", "adadelta", "sgd"}, default="adam"
+        Keras optimizer.
+    learning_rate : float or None, default=None
+        None: the Keras optimizer's default.
+    batch_size : int, default=64
+        Texts per gradient step.
+    epochs : int, default=10
+        Maximum passes over the training data.
+    early_stopping : bool, default=True
+        Hold out ``validation_fraction`` of the training data (stratified),
+        stop when the validation loss has not improved for
+        ``n_iter_no_change`` epochs and restore the best epoch's weights.
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping``.
+    n_iter_no_change : int, default=2
+        Patience of the early stopping, in epochs.
+    class_weight : dict, "balanced" or None, default=None
+        Weights per class, multiplied into ``sample_weight``.
+    callbacks : list of keras.callbacks.Callback or None, default=None
+        Keras callbacks, deep-copied at every fit.
+    warm_start : bool, default=False
+        Continue training the previous fit's model (same classes and
+        vocabulary size) instead of starting anew.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout, shuffling and the validation
+        split. With an int, fits on CPU are reproducible. Fitting never
+        touches the global NumPy, Python or Keras random state.
+    verbose : int, default=0
+        Print one line per epoch when > 0.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Sequence length seen in fit.
+    n_ids_ : int
+        Number of token ids the model accepts (vocabulary size).
+    embedding_dim_ : int
+        Size of the embedding vectors.
+    model_ : keras.Model
+        The trained network; it outputs class probabilities.
+    history_ : dict of list
+        Per-epoch ``loss`` and ``accuracy`` (and ``val_loss``,
+        ``val_accuracy`` with early stopping).
+    n_iter_ : int
+        Epochs run in the last fit.
+
+    See Also
+    --------
+    GloveVectorizer : Texts to token ids plus pre-trained vectors.
+
+    Examples
+    --------
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sktextcnn import GloveVectorizer, TextCNNClassifier
+    >>> texts = ["good movie", "great film", "bad movie", "awful film"] * 10
+    >>> labels = ["pos", "pos", "neg", "neg"] * 10
+    >>> pipe = make_pipeline(
+    ...     GloveVectorizer(max_length=8, embeddings=None),
+    ...     TextCNNClassifier(filters=8, epochs=20, early_stopping=False,
+    ...                       random_state=0),
+    ... )
+    >>> pipe.fit(texts, labels).predict(["a great movie"])
+    array(['pos'], dtype='<U3')
+    """
+
+    _parameter_constraints: dict = {
+        "architecture": [StrOptions(set(ARCHITECTURES))],
+        "filters": [Interval(Integral, 1, None, closed="left")],
+        "kernel_sizes": ["array-like", None],
+        "pool_size": [Interval(Integral, 1, None, closed="left")],
+        "dense_units": [Interval(Integral, 0, None, closed="left"), None],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "embedding_init": [StrOptions({"pretrained", "random"})],
+        "trainable_embeddings": ["boolean"],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "optimizer": [StrOptions(set(_OPTIMIZERS))],
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "callbacks": [list, None],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        architecture="kim",
+        filters=128,
+        kernel_sizes=None,
+        pool_size=5,
+        dense_units=None,
+        dropout=0.5,
+        embedding_init="pretrained",
+        trainable_embeddings=True,
+        embedding_dim=100,
+        optimizer="adam",
+        learning_rate=None,
+        batch_size=64,
+        epochs=10,
+        early_stopping=True,
+        validation_fraction=0.1,
+        n_iter_no_change=2,
+        class_weight=None,
+        callbacks=None,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+    ):
+        self.architecture = architecture
+        self.filters = filters
+        self.kernel_sizes = kernel_sizes
+        self.pool_size = pool_size
+        self.dense_units = dense_units
+        self.dropout = dropout
+        self.embedding_init = embedding_init
+        self.trainable_embeddings = trainable_embeddings
+        self.embedding_dim = embedding_dim
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.class_weight = class_weight
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _kernel_sizes(self):
+        sizes = self.kernel_sizes
+        if sizes is None:
+            return _ARCH_DEFAULTS[self.architecture]["kernel_sizes"]
+        sizes = tuple(np.ravel(sizes).tolist())
+        if not sizes or not all(
+            isinstance(k, Integral) and not isinstance(k, bool) and k >= 1
+            for k in sizes
+        ):
+            raise ValueError(
+                "kernel_sizes must be a non-empty sequence of positive ints, "
+                f"got {self.kernel_sizes!r}."
+            )
+        return sizes
+
+    def _batch_maker(self, ids):
+        if self.architecture == "kim":
+            return BatchMaker(ids, trim=True)
+        min_width = seed_min_length(self._kernel_sizes(), self.pool_size)
+        return BatchMaker(ids, trim=False, min_width=min_width)
+
+    def _new_model(self, n_ids, matrix, n_classes, seed):
+        use_matrix = matrix is not None and self.embedding_init == "pretrained"
+        dim = matrix.shape[1] if use_matrix else self.embedding_dim
+        dense = self.dense_units
+        if dense is None:
+            dense = _ARCH_DEFAULTS[self.architecture]["dense_units"]
+        params = dict(
+            filters=self.filters,
+            kernel_sizes=self._kernel_sizes(),
+            dense_units=dense,
+            dropout=self.dropout,
+            trainable=self.trainable_embeddings,
+            seed=seed,
+        )
+        if self.architecture == "seed":
+            params["pool_size"] = self.pool_size
+        model = build_model(self.architecture, n_ids, dim, n_classes, **params)
+        if use_matrix:
+            model.get_layer("embedding").set_weights([matrix])
+        optimizer = _OPTIMIZERS[self.optimizer]
+        kwargs = (
+            {} if self.learning_rate is None else {"learning_rate": self.learning_rate}
+        )
+        model.compile(
+            optimizer=optimizer(**kwargs),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        return model, dim
+
+    def _check_ids(self, X, reset):
+        matrix, n_ids = _carried_matrix(X)
+        X = validate_data(self, X, reset=reset, dtype=None, ensure_min_features=1)
+        X = check_id_array(X, None if reset else self.n_ids_)
+        if matrix is not None and not reset:
+            if (
+                self.embedding_init == "pretrained"
+                and matrix.shape[1] != self.embedding_dim_
+            ):
+                raise ValueError(
+                    f"X carries {matrix.shape[1]}-dimensional embeddings but the "
+                    f"classifier was fitted with {self.embedding_dim_}-dimensional "
+                    "ones; refit it with the new vectorizer."
+                )
+        return X, matrix, n_ids
+
+    # -- fit / predict -----------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Train the convnet.
+
+        Parameters
+        ----------
+        X : TokenSequences or array-like of shape (n_samples, sequence_length)
+            Token ids (0 = padding), e.g. the output of
+            :meth:`GloveVectorizer.transform`.
+        y : array-like of shape (n_samples,)
+            Labels of any type.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights (multiplied by ``class_weight``).
+
+        Returns
+        -------
+        self : TextCNNClassifier
+        """
+        warm = self.warm_start and hasattr(self, "model_")
+        matrix, n_ids = _carried_matrix(X)
+        X, y = validate_data(self, X, y, reset=not warm, dtype=None)
+        X = check_id_array(X)
+        check_classification_targets(y)
+        classes, y_enc = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(
+                f"The training labels hold one class only ({classes[0]!r}); "
+                "at least 2 classes are needed."
+            )
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
+        if self.class_weight is not None:
+            weights = weights * compute_sample_weight(self.class_weight, y)
+        else:
+            weights = weights.copy()
+        if not np.any(weights > 0):
+            raise ValueError("sample_weight (times class_weight) is zero everywhere.")
+        if len(np.unique(y_enc[weights > 0])) < 2:
+            raise ValueError(
+                "Only one class has samples with a positive weight; at least 2 "
+                "classes are needed."
+            )
+        if n_ids is None:
+            n_ids = int(X.max()) + 1 if X.size else 1
+        if X.size and X.max() >= n_ids:
+            raise ValueError(
+                f"X contains token id {X.max()} but its vocabulary has {n_ids} ids."
+            )
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+
+        if warm:
+            if not np.array_equal(classes, self.classes_) or n_ids > self.n_ids_:
+                raise ValueError(
+                    "warm_start=True needs the same classes and vocabulary as the "
+                    "previous fit; set warm_start=False to train a new model."
+                )
+            model, dim = self.model_, self.embedding_dim_
+            history = copy.deepcopy(self.history_)
+            old_weights = model.get_weights()
+        else:
+            model, dim = self._new_model(n_ids, matrix, len(classes), seed)
+            history, old_weights = None, None
+
+        train_idx, val = np.arange(len(y_enc)), None
+        if self.early_stopping:
+            train_idx, val_idx = self._validation_split(y_enc, rng)
+            val = (self._batch_maker(X[val_idx]), y_enc[val_idx], weights[val_idx])
+        callbacks = copy.deepcopy(self.callbacks) if self.callbacks else []
+        try:
+            history = fit_loop(
+                model,
+                self._batch_maker(X[train_idx]),
+                y_enc[train_idx],
+                weights[train_idx],
+                epochs=self.epochs,
+                batch_size=self.batch_size,
+                rng=rng,
+                validation=val,
+                n_iter_no_change=self.n_iter_no_change if self.early_stopping else None,
+                callbacks=callbacks,
+                verbose=self.verbose,
+                history=history,
+            )
+        except BaseException:
+            # Leave a previously fitted estimator exactly as it was.
+            if old_weights is not None:
+                model.set_weights(old_weights)
+            raise
+        n_epochs = len(history.get("loss", ())) - (
+            len(self.history_.get("loss", ())) if warm else 0
+        )
+        self.classes_ = classes
+        self.n_ids_ = n_ids
+        self.embedding_dim_ = dim
+        self.model_ = model
+        self.history_ = history
+        self.n_iter_ = n_epochs
+        return self
+
+    def _validation_split(self, y, rng):
+        idx = np.arange(len(y))
+        n_val = int(np.ceil(self.validation_fraction * len(y)))
+        counts = np.bincount(y)
+        stratify = y if counts.min() >= 2 and n_val >= len(counts) else None
+        if n_val < 1 or len(y) - n_val < 1:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves no "
+                f"training or no validation samples out of {len(y)}."
+            )
+        return train_test_split(
+            idx, test_size=n_val, stratify=stratify, random_state=rng
+        )
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : TokenSequences or array-like of shape (n_samples, sequence_length)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        check_is_fitted(self, "model_")
+        X, _, _ = self._check_ids(X, reset=False)
+        proba = predict_batches(self.model_, self._batch_maker(X), self.batch_size)
+        proba = proba.astype(np.float64)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`."""
+        return np.log(np.clip(self.predict_proba(X), 1e-300, None))
+
+    def predict(self, X):
+        """Most probable class of each sample, as an original label.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
+
+    # -- persistence -------------------------------------------------------------
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        if "model_" in state:
+            state["model_"] = pack_model(state["model_"])
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        if isinstance(state.get("model_"), dict):
+            state["model_"] = unpack_model(state["model_"])
+        super().__setstate__(state)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True
+        tags.input_tags.categorical = True
+        tags.non_deterministic = self.random_state is None
+        return tags

@@ -1,0 +1,198 @@
+"""Length-bucketed batching, the training loop and batched inference.
+
+Batches are cut to their longest real sequence (plus a small rounding to a
+few bucket widths, so TensorFlow retraces only a handful of shapes) instead
+of always carrying ``max_length`` columns of padding: most texts are far
+shorter than ``max_length``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import keras
+import numpy as np
+
+# Batch widths are rounded up to one of these (then to multiples of 512), so a
+# fit sees at most a couple of dozen distinct input shapes.
+_BUCKETS = np.array([8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512])
+
+
+def bucket_width(width):
+    """Smallest bucket >= width."""
+    if width <= _BUCKETS[-1]:
+        return int(_BUCKETS[np.searchsorted(_BUCKETS, width)])
+    return int(-(-width // 512) * 512)
+
+
+def token_spans(ids):
+    """First and one-past-last column holding a real (non-zero) id, per row."""
+    real = ids != 0
+    any_real = real.any(axis=1)
+    first = np.where(any_real, real.argmax(axis=1), 0)
+    stop = np.where(any_real, ids.shape[1] - real[:, ::-1].argmax(axis=1), 0)
+    return first, stop
+
+
+def make_batches(lengths, batch_size, rng=None):
+    """Split sample indices into batches of similar length.
+
+    With ``rng``, samples are shuffled, sorted by length within chunks of 32
+    batches, and the batch order is shuffled (the randomness SGD needs, with
+    little padding). Without it, all samples are sorted by length.
+    """
+    n = len(lengths)
+    if rng is None:
+        order = np.argsort(lengths, kind="stable")
+        return [order[i : i + batch_size] for i in range(0, n, batch_size)]
+    order = rng.permutation(n)
+    chunk = batch_size * 32
+    batches = []
+    for start in range(0, n, chunk):
+        part = order[start : start + chunk]
+        part = part[np.argsort(lengths[part], kind="stable")]
+        batches.extend(
+            part[i : i + batch_size] for i in range(0, len(part), batch_size)
+        )
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+class BatchMaker:
+    """Cut batches of token ids out of a (n_samples, max_length) id array.
+
+    Parameters
+    ----------
+    ids : ndarray of int32
+    trim : bool
+        Keep only the columns spanned by the batch's real tokens (exact for
+        padding-invariant architectures). Otherwise keep every column.
+    min_width : int
+        Pad narrower batches with zeros up to this width.
+    """
+
+    def __init__(self, ids, trim, min_width=1):
+        self.ids = ids
+        self.trim = trim
+        self.min_width = min_width
+        if trim:
+            self.first, self.stop = token_spans(ids)
+            self.lengths = self.stop - self.first
+        else:
+            self.lengths = np.full(len(ids), ids.shape[1])
+
+    def __call__(self, idx):
+        if not self.trim:
+            x = self.ids[idx]
+            if x.shape[1] < self.min_width:
+                x = np.pad(x, ((0, 0), (0, self.min_width - x.shape[1])))
+            return x
+        lo, hi = self.first[idx].min(), self.stop[idx].max()
+        width = bucket_width(max(hi - lo, self.min_width, 1))
+        x = np.zeros((len(idx), width), dtype=np.int32)
+        x[:, : max(hi - lo, 0)] = self.ids[idx, lo:hi]
+        return x
+
+
+def predict_batches(model, batches, batch_size):
+    """Run ``model`` on every sample; outputs in the original sample order."""
+    n = len(batches.ids)
+    out = None
+    for idx in make_batches(batches.lengths, batch_size):
+        probs = np.asarray(model.predict_on_batch(batches(idx)))
+        if out is None:
+            out = np.empty((n, probs.shape[1]), dtype=probs.dtype)
+        out[idx] = probs
+    return out
+
+
+def _log_loss(probs, y, weights):
+    p = np.clip(probs[np.arange(len(y)), y], 1e-7, 1.0)
+    return float(np.average(-np.log(p), weights=weights))
+
+
+def fit_loop(
+    model, train, y, weights, *, epochs, batch_size, rng, validation=None,
+    n_iter_no_change=None, callbacks=(), verbose=0, history=None,
+):  # fmt: skip
+    """Train ``model`` with ``train_on_batch`` over length-bucketed batches.
+
+    Parameters
+    ----------
+    model : compiled keras.Model
+    train : BatchMaker
+    y : ndarray of int
+        Encoded labels.
+    weights : ndarray of float
+        Per-sample weights.
+    validation : tuple (BatchMaker, y, weights) or None
+        Scored after every epoch (``val_loss``, ``val_accuracy``).
+    n_iter_no_change : int or None
+        With ``validation``, stop after this many epochs without a better
+        ``val_loss`` and restore the best weights.
+    callbacks : list of keras.callbacks.Callback
+    history : dict of lists or None
+        Appended to (for ``warm_start``).
+
+    Returns
+    -------
+    history : dict of lists
+        Per-epoch ``loss``, ``accuracy`` and, with validation, ``val_loss``
+        and ``val_accuracy``.
+    """
+    history = {} if history is None else history
+    cbs = keras.callbacks.CallbackList(list(callbacks), model=model)
+    best_loss, best_weights, stale = np.inf, None, 0
+    model.stop_training = False
+    cbs.on_train_begin()
+    for epoch in range(epochs):
+        t0 = time.perf_counter()
+        cbs.on_epoch_begin(epoch)
+        sums, seen = {}, 0
+        for step, idx in enumerate(make_batches(train.lengths, batch_size, rng)):
+            cbs.on_train_batch_begin(step)
+            batch_logs = model.train_on_batch(
+                train(idx), y[idx], sample_weight=weights[idx], return_dict=True
+            )
+            batch_logs = {k: float(v) for k, v in batch_logs.items()}
+            for key, value in batch_logs.items():
+                sums[key] = sums.get(key, 0.0) + value * len(idx)
+            seen += len(idx)
+            cbs.on_train_batch_end(step, batch_logs)
+        logs = {key: value / seen for key, value in sums.items()}
+        if not np.isfinite(logs.get("loss", 0.0)):
+            raise FloatingPointError(
+                f"Training diverged at epoch {epoch + 1} (loss is {logs['loss']}); "
+                "lower learning_rate."
+            )
+        if validation is not None:
+            val, y_val, w_val = validation
+            probs = predict_batches(model, val, batch_size)
+            logs["val_loss"] = _log_loss(probs, y_val, w_val)
+            logs["val_accuracy"] = float(
+                np.average(probs.argmax(1) == y_val, weights=w_val)
+            )
+        for key, value in logs.items():
+            history.setdefault(key, []).append(value)
+        if verbose:
+            text = " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
+            print(
+                f"Epoch {epoch + 1}/{epochs} - {time.perf_counter() - t0:.1f}s"
+                f" - {text}",
+                file=sys.stderr,
+            )
+        cbs.on_epoch_end(epoch, logs)
+        if validation is not None and n_iter_no_change is not None:
+            if logs["val_loss"] < best_loss - 1e-4:
+                best_loss, stale = logs["val_loss"], 0
+                best_weights = model.get_weights()
+            else:
+                stale += 1
+                if stale >= n_iter_no_change:
+                    break
+        if getattr(model, "stop_training", False):
+            break
+    if best_weights is not None:
+        model.set_weights(best_weights)
+    cbs.on_train_end()
+    return history

