@@ -44,31 +44,41 @@ class ZeroPadVectors(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="sktextcnn")
-class MaskedGlobalMaxPooling1D(layers.Layer):
-    """Max over the convolution windows that cover at least one real token.
+class MaskedGlobalPooling1D(layers.Layer):
+    """Pool over the convolution windows that cover at least one real token.
 
     Expects non-negative features (after a ReLU) from a "valid" convolution
-    of width ``window`` over ``ids``. Windows made only of padding are set to
-    zero, so the pooled features of a text do not depend on how much padding
-    surrounds it: predictions are the same whatever batch a text lands in.
+    of width ``window`` over ``ids``. Windows made only of padding are
+    excluded, so the pooled features of a text do not depend on how much
+    padding surrounds it: predictions are the same whatever batch a text
+    lands in. ``mode="max"`` is Kim's max-over-time pooling;
+    ``mode="max_mean"`` concatenates it with the mean over the same windows
+    (an aggregate of the evidence spread over a long text).
     """
 
-    def __init__(self, window, **kwargs):
+    def __init__(self, window, mode="max", **kwargs):
         super().__init__(**kwargs)
         self.window = int(window)
+        self.mode = mode
 
     def call(self, features, ids):
         mask = ops.cast(ops.not_equal(ids, 0), features.dtype)
         covered = ops.max_pool(
             ops.expand_dims(mask, -1), self.window, strides=1, padding="valid"
         )
-        return ops.max(features * covered, axis=1)
+        masked = features * covered
+        pooled = ops.max(masked, axis=1)
+        if self.mode == "max_mean":
+            count = ops.maximum(ops.sum(covered, axis=1), 1.0)
+            pooled = ops.concatenate([pooled, ops.sum(masked, axis=1) / count], -1)
+        return pooled
 
     def compute_output_shape(self, features_shape, ids_shape):
-        return (features_shape[0], features_shape[2])
+        n = features_shape[2] * (2 if self.mode == "max_mean" else 1)
+        return (features_shape[0], n)
 
     def get_config(self):
-        return {**super().get_config(), "window": self.window}
+        return {**super().get_config(), "window": self.window, "mode": self.mode}
 
 
 def _embedding(ids, n_ids, dim, trainable, seed):
@@ -102,7 +112,7 @@ def _head(x, n_outputs, dense_units, dropout, seed):
 
 def build_kim(
     n_ids, dim, n_outputs, *, filters, kernel_sizes, dense_units, dropout,
-    trainable, seed,
+    trainable, seed, pooling="max",
 ):  # fmt: skip
     """Kim (2014): parallel convolutions of several widths, global max pooling."""
     ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
@@ -117,7 +127,8 @@ def build_kim(
             kernel_initializer=keras.initializers.GlorotUniform(seed + 1 + i),
             name=f"conv_{k}_{i}",
         )(x)
-        pooled.append(MaskedGlobalMaxPooling1D(k, name=f"max_{k}_{i}")(h, wide))
+        pool = MaskedGlobalPooling1D(k, pooling, name=f"pool_{k}_{i}")
+        pooled.append(pool(h, wide))
     x = pooled[0] if len(pooled) == 1 else layers.Concatenate()(pooled)
     out = _head(x, n_outputs, dense_units, dropout, seed)
     return keras.Model(ids, out, name="kim_textcnn")

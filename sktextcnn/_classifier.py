@@ -66,6 +66,9 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         Convolution widths. None: (3, 4, 5) for "kim", (5, 5, 5) for "seed".
     pool_size : int, default=5
         Pooling size between the "seed" architecture's blocks.
+    pooling : {"max", "max_mean"}, default="max"
+        Pooling over time of the "kim" architecture: Kim's max, or the max
+        concatenated with the mean over the text's windows.
     dense_units : int or None, default=None
         Units of a ReLU hidden layer before the output (0: none).
         None: 0 for "kim", 128 for "seed".
@@ -152,6 +155,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         "filters": [Interval(Integral, 1, None, closed="left")],
         "kernel_sizes": ["array-like", None],
         "pool_size": [Interval(Integral, 1, None, closed="left")],
+        "pooling": [StrOptions({"max", "max_mean"})],
         "dense_units": [Interval(Integral, 0, None, closed="left"), None],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "embedding_init": [StrOptions({"pretrained", "random"})],
@@ -178,6 +182,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         filters=128,
         kernel_sizes=None,
         pool_size=5,
+        pooling="max",
         dense_units=None,
         dropout=0.5,
         embedding_init="pretrained",
@@ -200,6 +205,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         self.filters = filters
         self.kernel_sizes = kernel_sizes
         self.pool_size = pool_size
+        self.pooling = pooling
         self.dense_units = dense_units
         self.dropout = dropout
         self.embedding_init = embedding_init
@@ -257,6 +263,8 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         )
         if self.architecture == "seed":
             params["pool_size"] = self.pool_size
+        else:
+            params["pooling"] = self.pooling
         model = build_model(self.architecture, n_ids, dim, n_classes, **params)
         if use_matrix:
             model.get_layer("embedding").set_weights([matrix])

@@ -27,6 +27,19 @@ def test_kim_output_is_independent_of_padding():
     np.testing.assert_allclose(outs[0].sum(), 1.0, rtol=1e-5)
 
 
+def test_max_mean_pooling_is_padding_invariant_too():
+    model = _kim(pooling="max_mean")
+    assert model.get_layer("pool_2_0").compute_output_shape((None, 9, 4), None) == (
+        None,
+        8,
+    )
+    short = np.array([[4, 9, 2]], dtype="int32")
+    padded = np.array([[0, 0, 0, 4, 9, 2, 0]], dtype="int32")
+    np.testing.assert_allclose(
+        model.predict_on_batch(short), model.predict_on_batch(padded), rtol=1e-5
+    )
+
+
 def test_kim_accepts_texts_shorter_than_the_widest_filter():
     model = _kim(kernel_sizes=(5,))
     out = model.predict_on_batch(np.array([[3], [0]], dtype="int32"))
