@@ -81,6 +81,19 @@ class MaskedGlobalPooling1D(layers.Layer):
         return {**super().get_config(), "window": self.window, "mode": self.mode}
 
 
+@keras.saving.register_keras_serializable(package="sktextcnn")
+class MaskedMean(layers.Layer):
+    """Mean of per-token vectors over the real (non-padding) tokens."""
+
+    def call(self, vectors, ids):
+        mask = ops.expand_dims(ops.cast(ops.not_equal(ids, 0), vectors.dtype), -1)
+        count = ops.maximum(ops.sum(mask, axis=1), 1.0)
+        return ops.sum(vectors * mask, axis=1) / count
+
+    def compute_output_shape(self, vectors_shape, ids_shape):
+        return (vectors_shape[0], vectors_shape[2])
+
+
 def _embedding(ids, n_ids, dim, trainable, seed):
     emb = layers.Embedding(
         n_ids,
@@ -92,7 +105,7 @@ def _embedding(ids, n_ids, dim, trainable, seed):
     return ZeroPadVectors(name="zero_padding")(ids, emb(ids))
 
 
-def _head(x, n_outputs, dense_units, dropout, seed):
+def _head(x, n_outputs, dense_units, dropout, seed, extra_logits=None):
     if dense_units:
         x = layers.Dense(
             dense_units,
@@ -102,17 +115,19 @@ def _head(x, n_outputs, dense_units, dropout, seed):
         )(x)
     if dropout:
         x = layers.Dropout(dropout, seed=seed + 7, name="dropout")(x)
-    return layers.Dense(
+    logits = layers.Dense(
         n_outputs,
-        activation="softmax",
         kernel_initializer=keras.initializers.GlorotUniform(seed + 13),
-        name="output",
+        name="logits",
     )(x)
+    if extra_logits is not None:
+        logits = layers.Add(name="add_bag_of_words")([logits, extra_logits])
+    return layers.Activation("softmax", name="output")(logits)
 
 
 def build_kim(
     n_ids, dim, n_outputs, *, filters, kernel_sizes, dense_units, dropout,
-    trainable, seed, pooling="max",
+    trainable, seed, pooling="max", bag_of_words=False,
 ):  # fmt: skip
     """Kim (2014): parallel convolutions of several widths, global max pooling."""
     ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
@@ -130,7 +145,14 @@ def build_kim(
         pool = MaskedGlobalPooling1D(k, pooling, name=f"pool_{k}_{i}")
         pooled.append(pool(h, wide))
     x = pooled[0] if len(pooled) == 1 else layers.Concatenate()(pooled)
-    out = _head(x, n_outputs, dense_units, dropout, seed)
+    bow = None
+    if bag_of_words:
+        # A linear model over the bag of words, trained jointly ("wide & deep").
+        weights = layers.Embedding(
+            n_ids, n_outputs, embeddings_initializer="zeros", name="bow_weights"
+        )
+        bow = MaskedMean(name="bow_mean")(weights(ids), ids)
+    out = _head(x, n_outputs, dense_units, dropout, seed, bow)
     return keras.Model(ids, out, name="kim_textcnn")
 
 

@@ -69,6 +69,9 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
     pooling : {"max", "max_mean"}, default="max"
         Pooling over time of the "kim" architecture: Kim's max, or the max
         concatenated with the mean over the text's windows.
+    bag_of_words : bool, default=False
+        Add to the "kim" architecture's logits a linear model over the mean
+        of per-word weights (a bag of words trained jointly, "wide & deep").
     dense_units : int or None, default=None
         Units of a ReLU hidden layer before the output (0: none).
         None: 0 for "kim", 128 for "seed".
@@ -111,7 +114,8 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         split. With an int, fits on CPU are reproducible. Fitting never
         touches the global NumPy, Python or Keras random state.
     verbose : int, default=0
-        Print one line per epoch when > 0.
+        0: silent; 1: one line per epoch (to stderr); 2: also a Keras
+        progress bar over each epoch's batches.
 
     Attributes
     ----------
@@ -156,6 +160,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         "kernel_sizes": ["array-like", None],
         "pool_size": [Interval(Integral, 1, None, closed="left")],
         "pooling": [StrOptions({"max", "max_mean"})],
+        "bag_of_words": ["boolean"],
         "dense_units": [Interval(Integral, 0, None, closed="left"), None],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "embedding_init": [StrOptions({"pretrained", "random"})],
@@ -183,6 +188,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         kernel_sizes=None,
         pool_size=5,
         pooling="max",
+        bag_of_words=False,
         dense_units=None,
         dropout=0.5,
         embedding_init="pretrained",
@@ -206,6 +212,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         self.kernel_sizes = kernel_sizes
         self.pool_size = pool_size
         self.pooling = pooling
+        self.bag_of_words = bag_of_words
         self.dense_units = dense_units
         self.dropout = dropout
         self.embedding_init = embedding_init
@@ -265,6 +272,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
             params["pool_size"] = self.pool_size
         else:
             params["pooling"] = self.pooling
+            params["bag_of_words"] = self.bag_of_words
         model = build_model(self.architecture, n_ids, dim, n_classes, **params)
         if use_matrix:
             model.get_layer("embedding").set_weights([matrix])

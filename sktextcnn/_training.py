@@ -149,7 +149,9 @@ def fit_loop(
         t0 = time.perf_counter()
         cbs.on_epoch_begin(epoch)
         sums, seen = {}, 0
-        for step, idx in enumerate(make_batches(train.lengths, batch_size, rng)):
+        batches = make_batches(train.lengths, batch_size, rng)
+        bar = keras.utils.Progbar(len(batches)) if verbose >= 2 else None
+        for step, idx in enumerate(batches):
             cbs.on_train_batch_begin(step)
             batch_logs = model.train_on_batch(
                 train(idx), y[idx], sample_weight=weights[idx], return_dict=True
@@ -159,6 +161,8 @@ def fit_loop(
                 sums[key] = sums.get(key, 0.0) + value * len(idx)
             seen += len(idx)
             cbs.on_train_batch_end(step, batch_logs)
+            if bar is not None:
+                bar.update(step + 1, [(k, sums[k] / seen) for k in sums])
         logs = {key: value / seen for key, value in sums.items()}
         if not np.isfinite(logs.get("loss", 0.0)):
             raise FloatingPointError(

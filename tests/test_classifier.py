@@ -222,3 +222,16 @@ def test_embedding_dimension_mismatch_is_reported(corpus, tiny_glove_path):
     other = TokenSequences(np.asarray(X), np.zeros((X.n_ids, 3), np.float32))
     with pytest.raises(ValueError, match="dimensional"):
         clf.predict(other)
+
+
+def test_verbose_levels(ids_and_labels, capfd):
+    X, y = ids_and_labels
+    TextCNNClassifier(filters=4, epochs=2, random_state=0).fit(X, y)
+    out, err = capfd.readouterr()
+    assert "Epoch" not in out + err
+    TextCNNClassifier(filters=4, epochs=2, random_state=0, verbose=1).fit(X, y)
+    out, err = capfd.readouterr()
+    assert "Epoch 1/2" in err and "Epoch 2/2" in err and "val_loss" in err
+    TextCNNClassifier(filters=4, epochs=1, random_state=0, verbose=2).fit(X, y)
+    out, err = capfd.readouterr()
+    assert "loss" in out  # the Keras progress bar

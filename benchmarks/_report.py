@@ -1,0 +1,67 @@
+"""Shared helpers of the benchmark scripts: machine facts, docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import re
+import shlex
+import sys
+from pathlib import Path
+
+BENCHMARKS_MD = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+_HEADER = """# Benchmarks
+
+Every section below is written by the script named in it; rerun the command to
+regenerate that section. Do not edit the sections by hand.
+"""
+
+
+def machine_summary():
+    """One line: date, CPU model, cores, load average, library versions."""
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    import keras
+    import sklearn
+    import tensorflow as tf
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (
+        f"{datetime.date.today().isoformat()}, {cpu}, {os.cpu_count()} cores, "
+        f"load average {load:.2f} at start, Python {platform.python_version()}, "
+        f"TensorFlow {tf.__version__}, Keras {keras.__version__}, "
+        f"scikit-learn {sklearn.__version__}"
+    )
+
+
+def command_line():
+    """The command that ran this script, as a user would type it."""
+    script = os.path.relpath(sys.argv[0], Path(__file__).resolve().parents[1])
+    return shlex.join(["python", script, *sys.argv[1:]])
+
+
+def write_section(name, body, path=BENCHMARKS_MD):
+    """Replace the ``name`` section of docs/benchmarks.md (append it if absent)."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = f"{start}\n{body.strip()}\n{end}"
+    text = path.read_text(encoding="utf-8") if path.exists() else _HEADER
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text)
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def markdown_table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
