@@ -88,6 +88,8 @@ def kim_cnn(mode, embeddings, random_state):
         TextCNNClassifier(
             filters=100,
             kernel_sizes=(3, 4, 5),
+            pooling="max",
+            bag_of_words=False,
             batch_size=50,
             epochs=20,
             random_state=random_state,
@@ -254,48 +256,55 @@ def main(argv=None):
         if args.embeddings == "glove-6b-50d"
         else Path(args.embeddings).name
     )
-    machine = machine_summary()
-    t0 = time.perf_counter()
-    rows = []
-    if args.only in (None, "newsgroups"):
-        rows += run_newsgroups(args, emb_name)
-    if args.only in (None, "kim"):
-        rows += run_kim(args, emb_name)
-    header = [
-        "Dataset",
-        "Model",
-        "Test accuracy % (mean ± sd)",
-        "Kim (2014) %",
-        "Fit time (s)",
-        "Embeddings",
-        "Note",
-    ]
-    table = markdown_table(header, rows)
-    print("\n" + table)
-    body = f"""## Accuracy
+    parts = ["newsgroups", "kim"] if args.only is None else [args.only]
+    for part in parts:
+        machine = machine_summary()
+        t0 = time.perf_counter()
+        run = run_newsgroups if part == "newsgroups" else run_kim
+        table = markdown_table(HEADER, run(args, emb_name))
+        print("\n" + table)
+        body = (
+            f"{TITLES[part]}\n\n"
+            f"Command: `{command_line()}` ({time.perf_counter() - t0:.0f} s for this "
+            f"part)\n\nMachine: {machine}\n\n{table}\n\n{NOTES[part]}"
+        )
+        if args.quick:
+            print("\n--quick: docs/benchmarks.md not written")
+        else:
+            write_section(f"accuracy-{part}", body)
+            print(f"\nwrote the 'accuracy-{part}' section of docs/benchmarks.md")
 
-Command: `{command_line()}` (total {time.perf_counter() - t0:.0f} s)
 
-Machine: {machine}
-
-{table}
-
-Notes:
-- sd is over random seeds (20 Newsgroups, TREC, SST-2) or over the 10 folds (MR).
+HEADER = [
+    "Dataset",
+    "Model",
+    "Test accuracy % (mean ± sd)",
+    "Kim (2014) %",
+    "Fit time (s)",
+    "Embeddings",
+    "Note",
+]
+TITLES = {
+    "newsgroups": "## Accuracy: 20 Newsgroups (bydate train / test split)",
+    "kim": "## Accuracy: Kim (2014) sentence benchmarks",
+}
+NOTES = {
+    "newsgroups": """Notes:
+- sd is over random seeds; fit time includes vectorizing the training texts.
+- The Keras blog reported 95% on a random split of the raw posts (whose headers name
+  the newsgroup); on the bydate split its recipe scores as shown. The blog used 100-d
+  GloVe; the frozen row here uses the embeddings named in the table.
+- Our CNN stops early on 10% of the training data held out (`early_stopping=True`).""",
+    "kim": """Notes:
+- sd is over random seeds (TREC, SST-2) or over the 10 cross-validation folds (MR).
 - Kim (2014) used 300-d word2vec vectors (GoogleNews) for CNN-static/non-static; unless
   `--embeddings` names a larger file, we use the 50-d GloVe 6B vectors, and CNN-rand
   uses 300-d random vectors as Kim did. Kim trained SST-2 on phrases and sentences; we
   train on the sentences of `stsa.binary.train` only. Kim's numbers are quoted from
   the paper's Table 2, not rerun.
-- Our CNNs stop early on 10% of the training data held out (`early_stopping=True`).
-- The Keras blog reported 95% on a random split of the raw posts; on the bydate split
-  its recipe scores as shown.
-"""
-    if args.quick:
-        print("\n--quick: docs/benchmarks.md not written")
-    else:
-        write_section("accuracy", body)
-        print("\nwrote the 'accuracy' section of docs/benchmarks.md")
+- Our CNNs use Adam and stop early on 10% of the training data held out; Kim used
+  Adadelta, a max-norm constraint and the dev set (SST-2) for early stopping.""",
+}
 
 
 if __name__ == "__main__":

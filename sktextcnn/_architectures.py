@@ -82,16 +82,46 @@ class MaskedGlobalPooling1D(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="sktextcnn")
-class MaskedMean(layers.Layer):
-    """Mean of per-token vectors over the real (non-padding) tokens."""
+class TfidfLinear(layers.Layer):
+    """A linear model over a TF-IDF bag of words, computed from token ids.
 
-    def call(self, vectors, ids):
-        mask = ops.expand_dims(ops.cast(ops.not_equal(ids, 0), vectors.dtype), -1)
-        count = ops.maximum(ops.sum(mask, axis=1), 1.0)
-        return ops.sum(vectors * mask, axis=1) / count
+    Each real token contributes ``idf[id] * weights[id]``; the sum is divided
+    by the L2 norm of the text's idf values (each occurrence counted as its
+    own entry), as a TF-IDF vectorizer with ``norm="l2"`` would. ``idf`` is a
+    frozen weight set from the training data; ``weights`` start at zero, so
+    the branch starts neutral and learns alongside the convnet.
+    """
 
-    def compute_output_shape(self, vectors_shape, ids_shape):
-        return (vectors_shape[0], vectors_shape[2])
+    def __init__(self, n_ids, n_outputs, **kwargs):
+        super().__init__(**kwargs)
+        self.n_ids = int(n_ids)
+        self.n_outputs = int(n_outputs)
+
+    def build(self, input_shape):
+        self.idf = self.add_weight(
+            shape=(self.n_ids,), initializer="ones", trainable=False, name="idf"
+        )
+        self.weights_ = self.add_weight(
+            shape=(self.n_ids, self.n_outputs), initializer="zeros", name="weights"
+        )
+
+    def call(self, ids):
+        mask = ops.cast(ops.not_equal(ids, 0), self.idf.dtype)
+        idf = ops.take(self.idf, ids) * mask
+        rows = ops.take(self.weights_, ids, axis=0)
+        scores = ops.sum(rows * ops.expand_dims(idf, -1), axis=1)
+        norm = ops.sqrt(ops.maximum(ops.sum(idf * idf, axis=1, keepdims=True), 1e-12))
+        return scores / norm
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.n_outputs)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "n_ids": self.n_ids,
+            "n_outputs": self.n_outputs,
+        }
 
 
 def _embedding(ids, n_ids, dim, trainable, seed):
@@ -145,13 +175,12 @@ def build_kim(
         pool = MaskedGlobalPooling1D(k, pooling, name=f"pool_{k}_{i}")
         pooled.append(pool(h, wide))
     x = pooled[0] if len(pooled) == 1 else layers.Concatenate()(pooled)
-    bow = None
-    if bag_of_words:
-        # A linear model over the bag of words, trained jointly ("wide & deep").
-        weights = layers.Embedding(
-            n_ids, n_outputs, embeddings_initializer="zeros", name="bow_weights"
-        )
-        bow = MaskedMean(name="bow_mean")(weights(ids), ids)
+    # Optionally a TF-IDF linear model trained jointly ("wide & deep").
+    bow = (
+        TfidfLinear(n_ids, n_outputs, name="tfidf_linear")(ids)
+        if bag_of_words
+        else None
+    )
     out = _head(x, n_outputs, dense_units, dropout, seed, bow)
     return keras.Model(ids, out, name="kim_textcnn")
 

@@ -37,6 +37,16 @@ _ARCH_DEFAULTS = {
 }
 
 
+def _smooth_idf(ids, n_ids):
+    """scikit-learn's smooth idf, ``log((1 + n) / (1 + df)) + 1``, per token id."""
+    rows = np.repeat(np.arange(len(ids)), ids.shape[1])
+    pairs = np.unique(rows.astype(np.int64) * n_ids + ids.ravel())
+    df = np.bincount(pairs % n_ids, minlength=n_ids)
+    idf = np.log((1.0 + len(ids)) / (1.0 + df)) + 1.0
+    idf[0] = 0.0  # padding
+    return idf.astype(np.float32)
+
+
 def _carried_matrix(X):
     if isinstance(X, TokenSequences):
         return X.embedding_matrix, X.n_ids
@@ -70,8 +80,9 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         Pooling over time of the "kim" architecture: Kim's max, or the max
         concatenated with the mean over the text's windows.
     bag_of_words : bool, default=False
-        Add to the "kim" architecture's logits a linear model over the mean
-        of per-word weights (a bag of words trained jointly, "wide & deep").
+        Add to the "kim" architecture's logits a linear model over the TF-IDF
+        bag of words of the text (idf from the training data), trained jointly
+        with the convnet ("wide & deep").
     dense_units : int or None, default=None
         Units of a ReLU hidden layer before the output (0: none).
         None: 0 for "kim", 128 for "seed".
@@ -254,7 +265,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         min_width = seed_min_length(self._kernel_sizes(), self.pool_size)
         return BatchMaker(ids, trim=False, min_width=min_width)
 
-    def _new_model(self, n_ids, matrix, n_classes, seed):
+    def _new_model(self, n_ids, matrix, n_classes, seed, idf=None):
         use_matrix = matrix is not None and self.embedding_init == "pretrained"
         dim = matrix.shape[1] if use_matrix else self.embedding_dim
         dense = self.dense_units
@@ -276,6 +287,8 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         model = build_model(self.architecture, n_ids, dim, n_classes, **params)
         if use_matrix:
             model.get_layer("embedding").set_weights([matrix])
+        if idf is not None:
+            model.get_layer("tfidf_linear").idf.assign(idf)
         optimizer = _OPTIMIZERS[self.optimizer]
         kwargs = (
             {} if self.learning_rate is None else {"learning_rate": self.learning_rate}
@@ -365,7 +378,10 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
             history = copy.deepcopy(self.history_)
             old_weights = model.get_weights()
         else:
-            model, dim = self._new_model(n_ids, matrix, len(classes), seed)
+            idf = None
+            if self.bag_of_words and self.architecture == "kim":
+                idf = _smooth_idf(X, n_ids)
+            model, dim = self._new_model(n_ids, matrix, len(classes), seed, idf)
             history, old_weights = None, None
 
         train_idx, val = np.arange(len(y_enc)), None

@@ -235,3 +235,54 @@ def test_verbose_levels(ids_and_labels, capfd):
     TextCNNClassifier(filters=4, epochs=1, random_state=0, verbose=2).fit(X, y)
     out, err = capfd.readouterr()
     assert "loss" in out  # the Keras progress bar
+
+
+@pytest.mark.parametrize("architecture", ["kim", "seed"])
+@pytest.mark.parametrize(
+    "mode",
+    [
+        # Kim's CNN-static / the blog's frozen GloVe
+        dict(embedding_init="pretrained", trainable_embeddings=False),
+        # CNN-non-static / fine-tuned GloVe
+        dict(embedding_init="pretrained", trainable_embeddings=True),
+        # CNN-rand / learned from scratch
+        dict(embedding_init="random", trainable_embeddings=True),
+    ],
+    ids=["static", "non-static", "rand"],
+)
+def test_every_architecture_and_embedding_mode(
+    architecture, mode, corpus, tiny_glove_path
+):
+    texts, labels = corpus
+    pipe = make_pipeline(
+        GloveVectorizer(max_length=10, embeddings=tiny_glove_path),
+        TextCNNClassifier(
+            architecture=architecture,
+            filters=4,
+            dense_units=4,
+            epochs=1,
+            random_state=0,
+            **mode,
+        ),
+    ).fit(texts, labels)
+    emb = pipe[-1].model_.get_layer("embedding")
+    assert emb.trainable == mode["trainable_embeddings"]
+    weights, matrix = emb.get_weights()[0], pipe[0].embedding_matrix_
+    pretrained = weights.shape == matrix.shape and np.allclose(weights, matrix)
+    assert pretrained == (
+        mode == dict(embedding_init="pretrained", trainable_embeddings=False)
+    )
+    proba = pipe.predict_proba(texts)
+    assert proba.shape == (len(texts), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize(
+    "options", [{"pooling": "max_mean"}, {"bag_of_words": True}], ids=str
+)
+def test_kim_options_fit_and_stay_batch_invariant(ids_and_labels, options):
+    X, y = ids_and_labels
+    clf = TextCNNClassifier(filters=4, epochs=2, random_state=0, **options).fit(X, y)
+    full = clf.predict_proba(X)
+    singles = np.vstack([clf.predict_proba(X[i : i + 1]) for i in range(5)])
+    np.testing.assert_allclose(full[:5], singles, rtol=1e-5, atol=1e-7)
