@@ -10,6 +10,8 @@ PUBLIC = [
     sktextcnn.GloveVectorizer,
     sktextcnn.TextCNNClassifier,
     sktextcnn.TokenSequences,
+    sktextcnn.save,
+    sktextcnn.load,
     datasets.load_20newsgroups,
     datasets.load_sentence_dataset,
 ]

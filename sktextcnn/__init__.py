@@ -6,6 +6,7 @@
 """
 
 from ._classifier import TextCNNClassifier
+from ._saving import load, save
 from ._tokenize import DEFAULT_TOKEN_PATTERN
 from ._vectorizer import GloveVectorizer, TokenSequences
 
@@ -17,4 +18,6 @@ __all__ = [
     "TextCNNClassifier",
     "TokenSequences",
     "__version__",
+    "load",
+    "save",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import warnings
 from numbers import Integral, Real
 
 import keras
@@ -21,7 +22,7 @@ from sklearn.utils.validation import (
 from ._architectures import ARCHITECTURES, build_model, seed_min_length
 from ._persistence import pack_model, unpack_model
 from ._tokenize import check_id_array
-from ._training import BatchMaker, fit_loop, predict_batches
+from ._training import BatchMaker, copy_callbacks, fit_loop, predict_batches
 from ._vectorizer import TokenSequences
 
 _OPTIMIZERS = {
@@ -112,14 +113,28 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping``.
     n_iter_no_change : int, default=2
-        Patience of the early stopping, in epochs.
+        The patience of the early stopping (Keras' ``EarlyStopping(patience=)``,
+        named as in :class:`~sklearn.neural_network.MLPClassifier`): epochs
+        without a lower validation loss before training stops.
     class_weight : dict, "balanced" or None, default=None
-        Weights per class, multiplied into ``sample_weight``.
+        Weights per class: ``{label: weight}`` (labels missing from the dict
+        get 1) or "balanced" (``n_samples / (n_classes * count(label))``).
+        They multiply ``sample_weight``: a sample's weight is its
+        ``sample_weight`` times its class's weight.
     callbacks : list of keras.callbacks.Callback or None, default=None
-        Keras callbacks, deep-copied at every fit.
+        Keras callbacks, called as ``Model.fit`` calls them with per-epoch
+        logs (``loss``, ``accuracy`` and, with early stopping, ``val_loss``,
+        ``val_accuracy``); one setting ``model.stop_training`` (e.g.
+        ``EarlyStopping``, ``TerminateOnNaN``) ends training. Each fit
+        uses fresh deep copies: the objects given here are never bound to
+        the model nor changed, so they survive :func:`~sklearn.base.clone`
+        and grid searches. A non-finite loss always raises
+        ``FloatingPointError``.
     warm_start : bool, default=False
         Continue training the previous fit's model (same classes and
-        vocabulary size) instead of starting anew.
+        vocabulary size) instead of starting anew: ``model_`` stays the same
+        object and ``history_`` grows by the new epochs. Architecture
+        parameters changed in between are ignored until a cold fit.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation
         split. With an int, fits on CPU are reproducible. Fitting never
@@ -142,9 +157,13 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         The trained network; it outputs class probabilities.
     history_ : dict of list
         Per-epoch ``loss`` and ``accuracy`` (and ``val_loss``,
-        ``val_accuracy`` with early stopping).
+        ``val_accuracy`` with early stopping), over all fits since the last
+        cold start when ``warm_start=True``.
     n_iter_ : int
         Epochs run in the last fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of ``X`` when it was a DataFrame with string column
+        names (e.g. ``GloveVectorizer().set_output(transform="pandas")``).
 
     See Also
     --------
@@ -330,14 +349,20 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Labels of any type.
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights (multiplied by ``class_weight``).
+            Non-negative per-sample weights, multiplied by the
+            ``class_weight`` of each sample's class; never modified. In a
+            :class:`~sklearn.pipeline.Pipeline` pass it as
+            ``textcnnclassifier__sample_weight=``; with metadata routing
+            enabled, request it with ``set_fit_request(sample_weight=True)``.
 
         Returns
         -------
         self : TextCNNClassifier
         """
         warm = self.warm_start and hasattr(self, "model_")
+        callbacks = copy_callbacks(self.callbacks)
         matrix, n_ids = _carried_matrix(X)
+        is_frame = hasattr(X, "columns")
         X, y = validate_data(self, X, y, reset=not warm, dtype=None)
         X = check_id_array(X)
         check_classification_targets(y)
@@ -347,13 +372,20 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
                 f"The training labels hold one class only ({classes[0]!r}); "
                 "at least 2 classes are needed."
             )
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float32)
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float32, copy=True)
+        if np.any(weights < 0):
+            raise ValueError(
+                f"sample_weight must be non-negative; got {weights.min()} at "
+                f"sample {int(weights.argmin())}."
+            )
         if self.class_weight is not None:
-            weights = weights * compute_sample_weight(self.class_weight, y)
-        else:
-            weights = weights.copy()
+            class_w = compute_sample_weight(self.class_weight, y)
+            weights = (weights * class_w).astype(np.float32)
         if not np.any(weights > 0):
-            raise ValueError("sample_weight (times class_weight) is zero everywhere.")
+            raise ValueError(
+                "sample_weight times class_weight is zero for every sample; "
+                "at least one sample needs a positive weight."
+            )
         if len(np.unique(y_enc[weights > 0])) < 2:
             raise ValueError(
                 "Only one class has samples with a positive weight; at least 2 "
@@ -378,6 +410,17 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
             history = copy.deepcopy(self.history_)
             old_weights = model.get_weights()
         else:
+            if is_frame and matrix is None and self.embedding_init == "pretrained":
+                warnings.warn(
+                    "X is a DataFrame of token ids and carries no pre-trained "
+                    "embedding matrix, so the embeddings are learned from "
+                    "scratch. GloveVectorizer's vectors only travel with its "
+                    'default output: drop set_output(transform="pandas") (or '
+                    "the global transform_output) for the vectorizer, or pass "
+                    'embedding_init="random" to silence this warning.',
+                    UserWarning,
+                    stacklevel=2,
+                )
             idf = None
             if self.bag_of_words and self.architecture == "kim":
                 idf = _smooth_idf(X, n_ids)
@@ -387,8 +430,14 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         train_idx, val = np.arange(len(y_enc)), None
         if self.early_stopping:
             train_idx, val_idx = self._validation_split(y_enc, rng)
+            for part, idx in (("training", train_idx), ("validation", val_idx)):
+                if not np.any(weights[idx] > 0):
+                    raise ValueError(
+                        f"Every sample of the early-stopping {part} split has "
+                        "zero weight; give more samples a positive "
+                        "sample_weight or set early_stopping=False."
+                    )
             val = (self._batch_maker(X[val_idx]), y_enc[val_idx], weights[val_idx])
-        callbacks = copy.deepcopy(self.callbacks) if self.callbacks else []
         try:
             history = fit_loop(
                 model,

@@ -8,6 +8,7 @@ shorter than ``max_length``.
 
 from __future__ import annotations
 
+import copy
 import sys
 import time
 
@@ -106,6 +107,35 @@ def predict_batches(model, batches, batch_size):
     return out
 
 
+def copy_callbacks(callbacks):
+    """Fresh deep copies of the user's Keras callbacks for one fit.
+
+    The user's objects are never bound to our model nor changed, so the same
+    list can serve several fits, clones and grid-search candidates. A
+    callback already bound to some other model (used in a ``Model.fit``
+    before) is copied without that model.
+
+    Parameters
+    ----------
+    callbacks : list of keras.callbacks.Callback or None
+
+    Returns
+    -------
+    copies : list of keras.callbacks.Callback
+    """
+    copies = []
+    for i, callback in enumerate(callbacks or ()):
+        if not isinstance(callback, keras.callbacks.Callback):
+            raise TypeError(
+                f"callbacks[{i}] must be a keras.callbacks.Callback, got "
+                f"{type(callback).__name__}."
+            )
+        bound = getattr(callback, "model", None)
+        memo = {} if bound is None else {id(bound): None}
+        copies.append(copy.deepcopy(callback, memo))
+    return copies
+
+
 def _log_loss(probs, y, weights):
     p = np.clip(probs[np.arange(len(y)), y], 1e-7, 1.0)
     return float(np.average(-np.log(p), weights=weights))
@@ -131,6 +161,10 @@ def fit_loop(
         With ``validation``, stop after this many epochs without a better
         ``val_loss`` and restore the best weights.
     callbacks : list of keras.callbacks.Callback
+        Called as ``Model.fit`` calls them (train/epoch/batch begin and end,
+        epoch logs with ``loss``, ``accuracy`` and the ``val_`` metrics); a
+        callback setting ``model.stop_training`` ends training after the
+        current batch.
     history : dict of lists or None
         Appended to (for ``warm_start``).
 
@@ -141,7 +175,12 @@ def fit_loop(
         and ``val_accuracy``.
     """
     history = {} if history is None else history
-    cbs = keras.callbacks.CallbackList(list(callbacks), model=model)
+    # The params Model.fit gives its callbacks; verbose=1 lets a ProgbarLogger
+    # the user adds show itself (our own verbose output is separate).
+    n_steps = -(-len(y) // batch_size)
+    cbs = keras.callbacks.CallbackList(
+        list(callbacks), model=model, epochs=epochs, steps=n_steps, verbose=1
+    )
     best_loss, best_weights, stale = np.inf, None, 0
     model.stop_training = False
     cbs.on_train_begin()
@@ -163,6 +202,8 @@ def fit_loop(
             cbs.on_train_batch_end(step, batch_logs)
             if bar is not None:
                 bar.update(step + 1, [(k, sums[k] / seen) for k in sums])
+            if model.stop_training:  # e.g. TerminateOnNaN, as in Model.fit
+                break
         logs = {key: value / seen for key, value in sums.items()}
         if not np.isfinite(logs.get("loss", 0.0)):
             raise FloatingPointError(
@@ -194,7 +235,7 @@ def fit_loop(
                 stale += 1
                 if stale >= n_iter_no_change:
                     break
-        if getattr(model, "stop_training", False):
+        if model.stop_training:
             break
     if best_weights is not None:
         model.set_weights(best_weights)

@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import check_is_fitted
 
 from ._embeddings import DEFAULT_EMBEDDINGS, load_embedding_rows
@@ -151,6 +152,21 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
     TextCNNClassifier : The convnet that consumes this transformer's output.
     sklearn.feature_extraction.text.CountVectorizer : Bag-of-words counterpart.
 
+    Notes
+    -----
+    **DataFrame output.** The output columns are the sequence positions,
+    ``get_feature_names_out()`` = ``["position_0", ..., "position_{max_length-1}"]``
+    (also through ``pipeline[:-1].get_feature_names_out()``).
+    ``set_output(transform="pandas")`` (or ``"polars"``, or the global
+    ``sklearn.set_config(transform_output=...)``) is supported: ``transform``
+    then returns a DataFrame of the int32 ids with those columns (and the
+    input Series' index), handy for inspection. A DataFrame cannot carry the
+    embedding matrix, though: a :class:`TextCNNClassifier` fitted on it
+    learns its embeddings from scratch, records ``feature_names_in_`` and
+    warns unless ``embedding_init="random"``. Keep the default output (a
+    :class:`TokenSequences`) in front of the classifier to use the
+    pre-trained vectors.
+
     Examples
     --------
     >>> from sktextcnn import GloveVectorizer
@@ -226,6 +242,10 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         flat, lengths = tokens_to_ids(token_lists, self.vocabulary_, oov)
         ids = pad_ids(flat, lengths, self.max_length, self.padding, self.truncating)
         n_ids = len(self.vocabulary_) + (2 if oov is not None else 1)
+        if _get_output_config("transform", self)["dense"] != "default":
+            # set_output(transform="pandas"/"polars"): scikit-learn wraps the
+            # plain ids in a DataFrame; the embedding matrix cannot follow.
+            return ids
         return TokenSequences(ids, self.embedding_matrix_, n_ids)
 
     @_fit_context(prefer_skip_nested_validation=True)
