@@ -21,7 +21,15 @@ from sklearn.utils.validation import (
 
 from ._architectures import ARCHITECTURES, build_model, seed_min_length
 from ._persistence import pack_model, unpack_model
-from ._tokenize import check_id_array
+from ._safeguards import (
+    check_labels,
+    check_table_size,
+    restore_variable_values,
+    set_input_attributes,
+    validate_fit_data,
+    variable_values,
+)
+from ._tokenize import check_id_array, reject_raw_text
 from ._training import BatchMaker, copy_callbacks, fit_loop, predict_batches
 from ._vectorizer import TokenSequences
 
@@ -320,6 +328,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         return model, dim
 
     def _check_ids(self, X, reset):
+        reject_raw_text(X)
         matrix, n_ids = _carried_matrix(X)
         X = validate_data(self, X, reset=reset, dtype=None, ensure_min_features=1)
         X = check_id_array(X, None if reset else self.n_ids_)
@@ -359,24 +368,29 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : TextCNNClassifier
         """
+        # Every fitted attribute is assigned at the end, once training has
+        # succeeded: an exception or KeyboardInterrupt part-way leaves an
+        # unfitted estimator unfitted and a fitted one with its old model.
         warm = self.warm_start and hasattr(self, "model_")
-        callbacks = copy_callbacks(self.callbacks)
+        reject_raw_text(X)
+        check_labels(y)
         matrix, n_ids = _carried_matrix(X)
         is_frame = hasattr(X, "columns")
-        X, y = validate_data(self, X, y, reset=not warm, dtype=None)
+        X, y, input_attrs = validate_fit_data(self, X, y, reset=not warm)
         X = check_id_array(X)
         check_classification_targets(y)
         classes, y_enc = np.unique(y, return_inverse=True)
         if len(classes) < 2:
             raise ValueError(
-                f"The training labels hold one class only ({classes[0]!r}); "
+                f"The training labels hold one class only ({classes.tolist()[0]!r}); "
                 "at least 2 classes are needed."
             )
         weights = _check_sample_weight(sample_weight, X, dtype=np.float32, copy=True)
         if np.any(weights < 0):
             raise ValueError(
-                f"sample_weight must be non-negative; got {weights.min()} at "
-                f"sample {int(weights.argmin())}."
+                f"Negative values in data passed to `sample_weight`: weights must "
+                f"be non-negative; got {weights.min()} at sample "
+                f"{int(weights.argmin())}."
             )
         if self.class_weight is not None:
             class_w = compute_sample_weight(self.class_weight, y)
@@ -397,6 +411,10 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"X contains token id {X.max()} but its vocabulary has {n_ids} ids."
             )
+        use_matrix = matrix is not None and self.embedding_init == "pretrained"
+        dim = matrix.shape[1] if use_matrix else self.embedding_dim
+        check_table_size(n_ids, dim)
+        callbacks = copy_callbacks(self.callbacks)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
 
@@ -406,9 +424,16 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
                     "warm_start=True needs the same classes and vocabulary as the "
                     "previous fit; set warm_start=False to train a new model."
                 )
+            if use_matrix and dim != self.embedding_dim_:
+                raise ValueError(
+                    f"X carries {dim}-dimensional embeddings but the classifier "
+                    f"was fitted with {self.embedding_dim_}-dimensional ones; set "
+                    "warm_start=False to train a new model."
+                )
             model, dim = self.model_, self.embedding_dim_
             history = copy.deepcopy(self.history_)
-            old_weights = model.get_weights()
+            # All of the model's state: weights, dropout seed, optimizer slots.
+            old_state = variable_values(model)
         else:
             if is_frame and matrix is None and self.embedding_init == "pretrained":
                 warnings.warn(
@@ -425,7 +450,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
             if self.bag_of_words and self.architecture == "kim":
                 idf = _smooth_idf(X, n_ids)
             model, dim = self._new_model(n_ids, matrix, len(classes), seed, idf)
-            history, old_weights = None, None
+            history, old_state = None, None
 
         train_idx, val = np.arange(len(y_enc)), None
         if self.early_stopping:
@@ -455,12 +480,13 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
             )
         except BaseException:
             # Leave a previously fitted estimator exactly as it was.
-            if old_weights is not None:
-                model.set_weights(old_weights)
+            if old_state is not None:
+                restore_variable_values(model, old_state)
             raise
         n_epochs = len(history.get("loss", ())) - (
             len(self.history_.get("loss", ())) if warm else 0
         )
+        set_input_attributes(self, input_attrs)
         self.classes_ = classes
         self.n_ids_ = n_ids
         self.embedding_dim_ = dim

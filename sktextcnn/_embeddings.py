@@ -88,13 +88,23 @@ def _text_file_rows(path, words, verbose=0):
     methods); only the lines of requested words are parsed as numbers.
     """
     path = Path(path)
+    if path.is_dir():
+        raise FileNotFoundError(
+            f"Embedding file not found: {str(path)!r} is a directory; pass the "
+            "path of a GloVe or word2vec text file."
+        )
     if not path.is_file():
-        raise FileNotFoundError(f"Embedding file not found: {str(path)!r}.")
-    wanted = {w.encode("utf-8"): i for i, w in enumerate(words)}
+        hint = ""
+        if not path.suffix and len(path.parts) == 1:  # a name, e.g. "glove-6b-100d"
+            hint = f" (the packaged vectors are named {DEFAULT_EMBEDDINGS!r})"
+        raise FileNotFoundError(f"Embedding file not found: {str(path)!r}{hint}.")
+    # "surrogatepass": a token holding a lone surrogate (text decoded with
+    # errors="surrogateescape") cannot be in a UTF-8 file; it must not crash.
+    wanted = {w.encode("utf-8", "surrogatepass"): i for i, w in enumerate(words)}
     out = None
     found = np.zeros(len(words), dtype=bool)
     seen_line = {}
-    dim = None
+    dim = header_dim = None
     lineno = 0
     total = path.stat().st_size
     t0 = time.perf_counter()
@@ -110,8 +120,14 @@ def _text_file_rows(path, words, verbose=0):
                     if dim is None:
                         head = line.split()
                         if len(head) == 2 and all(h.isdigit() for h in head):
+                            header_dim = int(head[1])
                             continue  # word2vec text header "n_words dim"
                         dim = n_fields
+                        if header_dim is not None and dim != header_dim:
+                            raise ValueError(
+                                f"{path}, line {lineno}: {dim} values, but the "
+                                f"word2vec header announces {header_dim}."
+                            )
                         if dim < 1:
                             raise ValueError(
                                 f"{path}, line {lineno}: expected 'word v1 ... vd', "

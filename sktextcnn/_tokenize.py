@@ -5,9 +5,8 @@ Pure functions only; :class:`~sktextcnn.GloveVectorizer` composes them.
 
 from __future__ import annotations
 
+import codecs
 import re
-from collections import Counter
-from collections.abc import Iterable
 
 import numpy as np
 
@@ -41,6 +40,13 @@ def check_documents(raw_documents, *, encoding="utf-8", decode_error="strict"):
     -------
     documents : list of str
     """
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ValueError(
+            f"encoding={encoding!r} is not a codec Python knows (e.g. 'utf-8', "
+            "'latin-1', 'cp1252')."
+        ) from None
     if isinstance(raw_documents, (str, bytes)):
         raise ValueError(
             "Iterable over raw text documents expected, "
@@ -88,37 +94,68 @@ def check_documents(raw_documents, *, encoding="utf-8", decode_error="strict"):
 def build_tokenizer(
     token_pattern=DEFAULT_TOKEN_PATTERN, tokenizer=None, lowercase=True
 ):
-    """Return a callable mapping one document to its list of tokens."""
+    """Return a callable mapping one document to its list of tokens.
+
+    As in scikit-learn's ``CountVectorizer``, a ``token_pattern`` with one
+    capturing group yields the group's matches; more groups are an error.
+    """
     if tokenizer is not None:
         if lowercase:
             return lambda doc: tokenizer(doc.lower())
         return tokenizer
-    findall = re.compile(token_pattern).findall
+    try:
+        regex = re.compile(token_pattern)
+    except re.error as exc:
+        raise ValueError(
+            f"token_pattern={token_pattern!r} is not a valid regular expression "
+            f"({exc})."
+        ) from None
+    if regex.groups > 1:
+        raise ValueError(
+            f"token_pattern={token_pattern!r} has {regex.groups} capturing groups; "
+            "at most one may capture (use (?:...) for the others)."
+        )
+    findall = regex.findall
     if lowercase:
         return lambda doc: findall(doc.lower())
     return findall
 
 
-def count_vocabulary(token_lists: Iterable[list[str]], max_features=None):
-    """Most frequent tokens first, ties broken alphabetically (deterministic).
+def check_tokens(tokens, index):
+    """Validate what a user ``tokenizer`` returned for document ``index``.
 
-    Returns
-    -------
-    words : list of str
-        At most ``max_features`` distinct tokens.
-    counts : ndarray of int64
-        Occurrences of each of ``words``.
-    n_tokens : int
-        Number of tokens in all documents, kept or not.
+    Returns the tokens as a list (a generator would be consumed twice).
     """
-    counts = Counter()
-    for tokens in token_lists:
-        counts.update(tokens)
-    words = sorted(counts, key=lambda w: (-counts[w], w))
-    if max_features is not None:
-        words = words[:max_features]
-    kept = np.fromiter((counts[w] for w in words), dtype=np.int64, count=len(words))
-    return words, kept, counts.total()
+    if isinstance(tokens, (str, bytes)) or not hasattr(tokens, "__iter__"):
+        raise TypeError(
+            f"tokenizer returned a {type(tokens).__name__} for document {index}; "
+            "it must return a list of str tokens."
+        )
+    tokens = list(tokens)
+    for token in tokens:
+        if not isinstance(token, str):
+            raise TypeError(
+                f"tokenizer returned a {type(token).__name__} token ({token!r}) "
+                f"for document {index}; tokens must be str."
+            )
+    return tokens
+
+
+def chunk_bounds(documents, max_docs=4096, max_chars=1 << 22):
+    """Split ``documents`` into consecutive ``(start, stop)`` runs.
+
+    A run holds at most ``max_docs`` documents and, unless a single document is
+    longer, at most ``max_chars`` characters: processing texts run by run keeps
+    the memory of their token lists bounded, whatever the corpus size.
+    """
+    start, chars = 0, 0
+    for i, doc in enumerate(documents):
+        if i > start and (i - start >= max_docs or chars + len(doc) > max_chars):
+            yield start, i
+            start, chars = i, 0
+        chars += len(doc)
+    if start < len(documents):
+        yield start, len(documents)
 
 
 def tokens_to_ids(
@@ -143,7 +180,66 @@ def tokens_to_ids(
     return np.fromiter(flat, dtype=np.int32, count=len(flat)), lengths
 
 
-def pad_ids(flat_ids, lengths, max_length, padding="pre", truncating="pre"):
+def index_tokens(token_lists: list[list[str]], index: dict):
+    """Like :func:`tokens_to_ids`, adding unseen tokens to ``index`` first.
+
+    New tokens get the next free ids (0, 1, ...), so ``index`` grows into a
+    provisional numbering of every distinct token seen: a corpus is then held
+    as int32 ids (4 bytes a token) instead of lists of strings.
+    """
+    seen = set()
+    seen.update(*token_lists)
+    new = seen.difference(index)
+    index.update(zip(new, range(len(index), len(index) + len(new))))
+    return tokens_to_ids(token_lists, index)
+
+
+def top_tokens(index: dict, counts, max_features=None):
+    """The ``max_features`` most frequent tokens of ``index``, ties alphabetical.
+
+    Parameters
+    ----------
+    index : dict
+        Token -> provisional id, as built by :func:`index_tokens`.
+    counts : ndarray of int
+        Occurrences of each provisional id.
+
+    Returns
+    -------
+    words : list of str
+    ids : ndarray of int64
+        Provisional id of each of ``words``.
+    """
+    counts = np.asarray(counts)
+    candidates = np.arange(len(counts))
+    if max_features is not None and max_features < len(counts):
+        # Only tokens at least as frequent as the max_features-th need sorting.
+        kth = np.partition(counts, len(counts) - max_features)[
+            len(counts) - max_features
+        ]
+        candidates = np.flatnonzero(counts >= kth)
+    words = list(index)
+    freq = counts.tolist()
+    order = sorted(candidates.tolist(), key=lambda i: (-freq[i], words[i]))
+    order = order[:max_features]
+    return [words[i] for i in order], np.asarray(order, dtype=np.int64)
+
+
+def remap_ids(flat_ids, lengths, mapping, drop=None):
+    """Map provisional ids through ``mapping``; drop the ids mapped to ``drop``.
+
+    Returns the new flat ids and per-document lengths.
+    """
+    flat = mapping[flat_ids]
+    if drop is None:
+        return flat, lengths
+    keep = flat != drop
+    kept = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))
+    ends = np.cumsum(lengths)
+    return flat[keep], kept[ends] - kept[ends - lengths]
+
+
+def pad_ids(flat_ids, lengths, max_length, padding="pre", truncating="pre", out=None):
     """Place variable-length id runs into a zero-padded (n_docs, max_length) array.
 
     Vectorized: one fancy-indexing assignment, no Python loop over documents.
@@ -159,9 +255,13 @@ def pad_ids(flat_ids, lengths, max_length, padding="pre", truncating="pre"):
     padding, truncating : {"pre", "post"}
         Whether to pad / cut at the start ("pre") or the end ("post") of a
         document, as ``keras.utils.pad_sequences`` does.
+    out : ndarray of shape (n_docs, max_length) or None
+        A zero-filled int32 array to write into (e.g. a slice of a bigger
+        output); a new one by default.
     """
     n = len(lengths)
-    out = np.zeros((n, max_length), dtype=np.int32)
+    if out is None:
+        out = np.zeros((n, max_length), dtype=np.int32)
     if n == 0 or len(flat_ids) == 0:
         return out
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
@@ -175,6 +275,33 @@ def pad_ids(flat_ids, lengths, max_length, padding="pre", truncating="pre"):
     within = np.arange(total) - np.repeat(np.cumsum(kept) - kept, kept)
     out[row, np.repeat(dst0, kept) + within] = flat_ids[np.repeat(src0, kept) + within]
     return out
+
+
+def reject_raw_text(X, *, name="X"):
+    """Raise a clear error for raw texts or ragged id lists passed as ``X``.
+
+    Both would otherwise fail deep inside NumPy's array conversion.
+    """
+    if isinstance(X, (str, bytes)):
+        first = X
+    elif isinstance(X, (list, tuple)) or getattr(X, "ndim", None) == 1:
+        first = X[0] if len(X) else None
+    else:
+        return
+    if isinstance(first, (str, bytes)):
+        raise TypeError(
+            f"{name} holds raw text; token ids are expected: put a GloveVectorizer "
+            "first, e.g. make_pipeline(GloveVectorizer(), TextCNNClassifier())."
+        )
+    if isinstance(X, (list, tuple)) and isinstance(first, (list, tuple)):
+        for i, row in enumerate(X):
+            if not isinstance(row, (list, tuple)) or len(row) != len(first):
+                size = len(row) if hasattr(row, "__len__") else "no"
+                raise ValueError(
+                    f"{name} is ragged: row 0 holds {len(first)} ids but row {i} "
+                    f"holds {size}; pad every row to one length (GloveVectorizer "
+                    "does)."
+                )
 
 
 def check_id_array(X, n_vocab=None, *, name="X"):

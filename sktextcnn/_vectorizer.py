@@ -17,9 +17,13 @@ from ._tokenize import (
     DEFAULT_TOKEN_PATTERN,
     build_tokenizer,
     check_documents,
-    count_vocabulary,
+    check_tokens,
+    chunk_bounds,
+    index_tokens,
     pad_ids,
+    remap_ids,
     tokens_to_ids,
+    top_tokens,
 )
 
 PAD_ID = 0
@@ -230,23 +234,36 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _tokenize(self, raw_documents):
-        docs = check_documents(
+    def _documents(self, raw_documents):
+        return check_documents(
             raw_documents, encoding=self.encoding, decode_error=self.decode_error
         )
-        tokenize = build_tokenizer(self.token_pattern, self.tokenizer, self.lowercase)
-        return [tokenize(doc) for doc in docs]
 
-    def _to_sequences(self, token_lists):
-        oov = OOV_ID if self.handle_unknown == "oov_token" else None
-        flat, lengths = tokens_to_ids(token_lists, self.vocabulary_, oov)
-        ids = pad_ids(flat, lengths, self.max_length, self.padding, self.truncating)
-        n_ids = len(self.vocabulary_) + (2 if oov is not None else 1)
+    def _chunks(self, docs):
+        """Yield ``(start, stop, token_lists)`` over runs of ``docs``.
+
+        Texts are tokenized a run at a time so that token lists (tens of bytes
+        a token) never exist for the whole corpus at once.
+        """
+        tokenize = build_tokenizer(self.token_pattern, self.tokenizer, self.lowercase)
+        for start, stop in chunk_bounds(docs):
+            token_lists = [tokenize(doc) for doc in docs[start:stop]]
+            if self.tokenizer is not None:
+                token_lists = [
+                    check_tokens(tokens, i)
+                    for i, tokens in enumerate(token_lists, start)
+                ]
+            yield start, stop, token_lists
+
+    def _n_ids(self):
+        return len(self.vocabulary_) + (2 if self.handle_unknown == "oov_token" else 1)
+
+    def _wrap(self, ids, matrix):
         if _get_output_config("transform", self)["dense"] != "default":
             # set_output(transform="pandas"/"polars"): scikit-learn wraps the
             # plain ids in a DataFrame; the embedding matrix cannot follow.
             return ids
-        return TokenSequences(ids, self.embedding_matrix_, n_ids)
+        return TokenSequences(ids, matrix, self._n_ids())
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, raw_documents, y=None):
@@ -262,8 +279,15 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         Returns
         -------
         self : GloveVectorizer
+
+        Raises
+        ------
+        ValueError
+            "Empty vocabulary" when no text holds a token (all empty, or only
+            punctuation); every other bad input is named by its document index
+            or parameter.
         """
-        self._fit(self._tokenize(raw_documents))
+        self._fit(self._documents(raw_documents), keep_ids=False)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -277,28 +301,60 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         -------
         X : TokenSequences of shape (n_samples, max_length)
         """
-        token_lists = self._tokenize(raw_documents)
-        self._fit(token_lists)
-        return self._to_sequences(token_lists)
+        return self._fit(self._documents(raw_documents), keep_ids=True)
 
-    def _fit(self, token_lists):
-        words, counts, n_tokens = count_vocabulary(token_lists, self.max_features)
+    def _fit(self, docs, keep_ids):
+        # Every fitted attribute is computed first and assigned at the end, so
+        # an error (or KeyboardInterrupt) part-way leaves a previous fit intact.
+        index, counts, runs = {}, np.zeros(0, dtype=np.int64), []
+        for start, stop, token_lists in self._chunks(docs):
+            flat, lengths = index_tokens(token_lists, index)
+            run_counts = np.bincount(flat, minlength=len(index))
+            run_counts[: len(counts)] += counts
+            counts = run_counts
+            if keep_ids:
+                runs.append((start, stop, flat, lengths))
+        words, provisional = top_tokens(index, counts, self.max_features)
         if not words:
             raise ValueError(
                 "Empty vocabulary: no document contains a token matching "
                 "token_pattern (are all documents empty?)."
             )
-        offset = OOV_ID + 1 if self.handle_unknown == "oov_token" else 1
-        self.vocabulary_ = {w: i + offset for i, w in enumerate(words)}
-        self.embedding_matrix_ = None
-        self.n_vectors_found_ = 0
-        self.vector_coverage_ = self.token_coverage_ = 0.0
-        if self.embeddings is None:
-            return self
-        vectors, found = load_embedding_rows(
-            self.embeddings, words, verbose=self.verbose
-        )
-        matrix = np.zeros((offset + len(words), vectors.shape[1]), dtype=np.float32)
+        oov = self.handle_unknown == "oov_token"
+        offset = OOV_ID + 1 if oov else 1
+        vocabulary = {w: i + offset for i, w in enumerate(words)}
+        matrix, n_found, vector_coverage, token_coverage = None, 0, 0.0, 0.0
+        if self.embeddings is not None:
+            vectors, found = load_embedding_rows(
+                self.embeddings, words, verbose=self.verbose
+            )
+            matrix = self._embedding_matrix(vectors, found, offset)
+            n_found = int(found.sum())
+            vector_coverage = n_found / len(words)
+            token_coverage = float(counts[provisional[found]].sum() / counts.sum())
+        if keep_ids:
+            mapping = np.full(len(index), OOV_ID if oov else PAD_ID, dtype=np.int32)
+            mapping[provisional] = np.arange(offset, offset + len(words))
+            ids = np.zeros((len(docs), self.max_length), dtype=np.int32)
+            for start, stop, flat, lengths in runs:
+                flat, lengths = remap_ids(
+                    flat, lengths, mapping, None if oov else PAD_ID
+                )
+                pad_ids(
+                    flat, lengths, self.max_length, self.padding, self.truncating,
+                    out=ids[start:stop],
+                )  # fmt: skip
+        self.vocabulary_ = vocabulary
+        self.embedding_matrix_ = matrix
+        self.n_vectors_found_ = n_found
+        self.vector_coverage_ = vector_coverage
+        self.token_coverage_ = token_coverage
+        if keep_ids:
+            return self._wrap(ids, matrix)
+        return self
+
+    def _embedding_matrix(self, vectors, found, offset):
+        matrix = np.zeros((offset + len(vectors), vectors.shape[1]), dtype=np.float32)
         matrix[offset:] = vectors
         if self.missing_vectors == "random":
             rng = check_random_state(self.random_state)
@@ -310,14 +366,15 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
             matrix[missing] = rng.normal(
                 known.mean(), known.std() or 1.0, (int(missing.sum()), matrix.shape[1])
             )
-        self.embedding_matrix_ = matrix
-        self.n_vectors_found_ = int(found.sum())
-        self.vector_coverage_ = self.n_vectors_found_ / len(words)
-        self.token_coverage_ = float(counts[found].sum() / n_tokens)
-        return self
+        return matrix
 
     def transform(self, raw_documents):
         """Map texts to padded id sequences.
+
+        Texts are processed a few thousand at a time: memory beyond the output
+        stays bounded however many (or however long) the texts are. A text
+        with no known token becomes a row of padding (all zeros); a
+        :class:`TextCNNClassifier` still returns valid probabilities for it.
 
         Parameters
         ----------
@@ -330,7 +387,16 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
             int32 ids (0 = padding) carrying ``embedding_matrix_``.
         """
         check_is_fitted(self, "vocabulary_")
-        return self._to_sequences(self._tokenize(raw_documents))
+        docs = self._documents(raw_documents)
+        oov = OOV_ID if self.handle_unknown == "oov_token" else None
+        ids = np.zeros((len(docs), self.max_length), dtype=np.int32)
+        for start, stop, token_lists in self._chunks(docs):
+            flat, lengths = tokens_to_ids(token_lists, self.vocabulary_, oov)
+            pad_ids(
+                flat, lengths, self.max_length, self.padding, self.truncating,
+                out=ids[start:stop],
+            )  # fmt: skip
+        return self._wrap(ids, self.embedding_matrix_)
 
     def get_feature_names_out(self, input_features=None):
         """Output column names: the sequence positions ``position_0`` ..."""

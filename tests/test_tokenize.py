@@ -11,9 +11,12 @@ from sktextcnn._tokenize import (
     build_tokenizer,
     check_documents,
     check_id_array,
-    count_vocabulary,
+    chunk_bounds,
+    index_tokens,
     pad_ids,
+    remap_ids,
     tokens_to_ids,
+    top_tokens,
 )
 
 # --------------------------------------------------------------------------
@@ -88,39 +91,97 @@ def test_custom_tokenizer_overrides_pattern_and_gets_lowercased_text():
 
 
 # --------------------------------------------------------------------------
-# count_vocabulary
+# index_tokens / top_tokens / remap_ids (the vocabulary count)
 
 
-def test_count_vocabulary_frequency_order_and_alphabetical_ties():
+def count(token_lists, max_features=None, runs=1):
+    """The vocabulary of ``token_lists`` indexed ``runs`` documents at a time."""
+    index, flats = {}, []
+    step = -(-len(token_lists) // runs) if token_lists else 1
+    for i in range(0, len(token_lists), step):
+        flat, lengths = index_tokens(token_lists[i : i + step], index)
+        assert lengths.tolist() == [len(t) for t in token_lists[i : i + step]]
+        flats.append(flat)
+    flat = np.concatenate(flats) if flats else np.zeros(0, np.int32)
+    counts = np.bincount(flat, minlength=len(index))
+    words, ids = top_tokens(index, counts, max_features)
+    assert [list(index)[i] for i in ids] == words
+    return words, counts[ids], int(counts.sum())
+
+
+@pytest.mark.parametrize("runs", [1, 2, 3])
+def test_vocabulary_frequency_order_and_alphabetical_ties(runs):
     token_lists = [["b", "a", "c", "b", "z"], ["c", "a", "d", "z", "z"], []]
-    words, counts, total = count_vocabulary(token_lists)
+    words, counts, total = count(token_lists, runs=runs)
     # z: 3; a, b, c: 2 (alphabetical); d: 1
     assert words == ["z", "a", "b", "c", "d"]
-    assert counts.dtype == np.int64
     np.testing.assert_array_equal(counts, [3, 2, 2, 2, 1])
     assert total == 10
 
 
 @pytest.mark.parametrize(
     "max_features, expected_words, expected_counts",
-    [(1, ["z"], [3]), (3, ["z", "a", "b"], [3, 2, 2]), (100, list("zabcd"), None)],
+    [
+        (1, ["z"], [3]),
+        (2, ["z", "a"], [3, 2]),
+        (3, ["z", "a", "b"], [3, 2, 2]),
+        (5, list("zabcd"), [3, 2, 2, 2, 1]),
+        (100, list("zabcd"), [3, 2, 2, 2, 1]),
+    ],
 )
-def test_count_vocabulary_max_features(max_features, expected_words, expected_counts):
-    token_lists = iter([["b", "a", "c", "b", "z"], ["c", "a", "d", "z", "z"]])
-    words, counts, total = count_vocabulary(token_lists, max_features=max_features)
+def test_vocabulary_max_features(max_features, expected_words, expected_counts):
+    token_lists = [["b", "a", "c", "b", "z"], ["c", "a", "d", "z", "z"]]
+    words, counts, total = count(token_lists, max_features=max_features)
     assert words == expected_words
-    if expected_counts is not None:
-        np.testing.assert_array_equal(counts, expected_counts)
-    assert len(counts) == len(words)
+    np.testing.assert_array_equal(counts, expected_counts)
     # The total counts every token, kept or not.
     assert total == 10
 
 
-def test_count_vocabulary_empty():
-    words, counts, total = count_vocabulary([[], []])
+def test_vocabulary_empty():
+    words, counts, total = count([[], []])
     assert words == []
     assert counts.shape == (0,)
     assert total == 0
+
+
+def test_index_tokens_extends_the_index():
+    index = {"a": 0}
+    flat, lengths = index_tokens([["b", "a"], [], ["b", "c"]], index)
+    assert sorted(index) == ["a", "b", "c"]
+    assert sorted(index.values()) == [0, 1, 2]
+    assert flat.dtype == np.int32
+    np.testing.assert_array_equal(flat, [index[t] for t in "babc"])
+    np.testing.assert_array_equal(lengths, [2, 0, 2])
+
+
+@pytest.mark.parametrize("drop", [None, 0])
+def test_remap_ids(drop):
+    flat, lengths = np.array([3, 0, 1, 2, 0, 3]), np.array([2, 0, 3, 1])
+    mapping = np.array([5, 0, 0, 7])  # ids 1 and 2 map to 0
+    new_flat, new_lengths = remap_ids(flat, lengths, mapping, drop)
+    if drop is None:
+        np.testing.assert_array_equal(new_flat, [7, 5, 0, 0, 5, 7])
+        np.testing.assert_array_equal(new_lengths, lengths)
+    else:
+        np.testing.assert_array_equal(new_flat, [7, 5, 5, 7])
+        np.testing.assert_array_equal(new_lengths, [2, 0, 1, 1])
+
+
+@pytest.mark.parametrize(
+    "lengths, max_docs, max_chars, expected",
+    [
+        ([1, 1, 1, 1, 1], 2, 100, [(0, 2), (2, 4), (4, 5)]),
+        ([5, 5, 5], 10, 10, [(0, 2), (2, 3)]),
+        ([50, 1, 1], 10, 10, [(0, 1), (1, 3)]),  # one long text: a run of its own
+        ([1, 50, 1], 10, 10, [(0, 1), (1, 2), (2, 3)]),
+        ([0, 0, 0], 10, 10, [(0, 3)]),
+        ([], 10, 10, []),
+    ],
+)
+def test_chunk_bounds(lengths, max_docs, max_chars, expected):
+    docs = ["x" * n for n in lengths]
+    assert list(chunk_bounds(docs, max_docs, max_chars)) == expected
 
 
 # --------------------------------------------------------------------------
@@ -207,6 +268,16 @@ def test_pad_ids_small_explicit(padding, truncating, expected):
     flat = np.array([7, 1, 2, 3, 4, 5], dtype=np.int32)
     out = pad_ids(flat, np.array([1, 5, 0]), 3, padding, truncating)
     np.testing.assert_array_equal(out, expected)
+
+
+def test_pad_ids_writes_into_a_slice_of_a_bigger_output():
+    big = np.zeros((5, 3), dtype=np.int32)
+    flat = np.array([7, 1, 2, 3, 4, 5], dtype=np.int32)
+    out = pad_ids(flat, np.array([1, 5, 0]), 3, out=big[1:4])
+    assert out.base is big
+    np.testing.assert_array_equal(
+        big, [[0, 0, 0], [0, 0, 7], [3, 4, 5], [0] * 3, [0] * 3]
+    )
 
 
 def test_pad_ids_all_empty_and_no_documents():

@@ -145,6 +145,35 @@ def test_fit_transform_equals_fit_then_transform(tiny_glove):
     assert a.token_coverage_ == b.token_coverage_
 
 
+@pytest.mark.parametrize("handle_unknown", ["ignore", "oov_token"])
+@pytest.mark.parametrize("padding, truncating", [("pre", "pre"), ("post", "post")])
+def test_texts_processed_in_runs_give_the_same_result(
+    tiny_glove, monkeypatch, handle_unknown, padding, truncating
+):
+    from sktextcnn import _tokenize, _vectorizer
+
+    docs = [f"{d} zebra {i % 7} bird" * (i % 3) for i, d in enumerate(DOCS * 40)]
+    params = dict(
+        embeddings=tiny_glove, max_length=5, max_features=9, padding=padding,
+        truncating=truncating, handle_unknown=handle_unknown,
+    )  # fmt: skip
+    whole = GloveVectorizer(**params)
+    X_whole = whole.fit_transform(docs)
+    assert len(list(_tokenize.chunk_bounds(docs))) == 1
+
+    def small_runs(documents):
+        return _tokenize.chunk_bounds(documents, max_docs=7, max_chars=300)
+
+    monkeypatch.setattr(_vectorizer, "chunk_bounds", small_runs)
+    assert len(list(small_runs(docs))) > 10
+    runs = GloveVectorizer(**params)
+    np.testing.assert_array_equal(runs.fit_transform(docs), X_whole)
+    np.testing.assert_array_equal(runs.transform(docs), X_whole)
+    assert runs.vocabulary_ == whole.vocabulary_
+    np.testing.assert_array_equal(runs.embedding_matrix_, whole.embedding_matrix_)
+    assert runs.token_coverage_ == whole.token_coverage_
+
+
 def test_get_feature_names_out():
     vec = GloveVectorizer(embeddings=None, max_length=3).fit(DOCS)
     names = vec.get_feature_names_out()
