@@ -70,7 +70,14 @@ def seed_recipe(embeddings, from_scratch=False, random_state=0):
     if from_scratch:
         clf.update(embedding_init="random", embedding_dim=100)
     return make_pipeline(
-        GloveVectorizer(max_features=20000, max_length=1000, embeddings=embeddings),
+        GloveVectorizer(
+            max_features=20000,
+            max_length=1000,
+            padding="pre",
+            truncating="pre",
+            missing_vectors="zeros",
+            embeddings=embeddings,
+        ),
         TextCNNClassifier(**clf),
     )
 
@@ -161,7 +168,7 @@ def run_newsgroups(args, emb_name):
     report(
         "sktextcnn defaults: GloveVectorizer() + TextCNNClassifier()",
         lambda s: make_pipeline(
-            GloveVectorizer(embeddings=args.embeddings),
+            GloveVectorizer(embeddings=args.embeddings, random_state=s),
             TextCNNClassifier(random_state=s, **({"epochs": 2} if args.quick else {})),
         ),
         seeds,

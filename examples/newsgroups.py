@@ -53,7 +53,7 @@ def main(argv=None):
     )
 
     pipe = make_pipeline(
-        GloveVectorizer(verbose=args.verbose),
+        GloveVectorizer(random_state=args.random_state, verbose=args.verbose),
         TextCNNClassifier(random_state=args.random_state, verbose=args.verbose),
     )
     t0 = time.perf_counter()

@@ -88,7 +88,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
     pooling : {"max", "max_mean"}, default="max"
         Pooling over time of the "kim" architecture: Kim's max, or the max
         concatenated with the mean over the text's windows.
-    bag_of_words : bool, default=False
+    bag_of_words : bool, default=True
         Add to the "kim" architecture's logits a linear model over the TF-IDF
         bag of words of the text (idf from the training data), trained jointly
         with the convnet ("wide & deep").
@@ -226,7 +226,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         kernel_sizes=None,
         pool_size=5,
         pooling="max",
-        bag_of_words=False,
+        bag_of_words=True,
         dense_units=None,
         dropout=0.5,
         embedding_init="pretrained",

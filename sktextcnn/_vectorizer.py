@@ -94,14 +94,14 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    max_features : int or None, default=20000
+    max_features : int or None, default=None
         Vocabulary size: keep the most frequent tokens of the training texts
         (ties broken alphabetically). ``None`` keeps them all.
     max_length : int, default=1000
         Length of every output sequence.
     padding : {"pre", "post"}, default="pre"
         Put the zero padding before ("pre") or after ("post") the ids.
-    truncating : {"pre", "post"}, default="pre"
+    truncating : {"pre", "post"}, default="post"
         Drop the tokens beyond ``max_length`` at the start ("pre") or the end
         ("post") of a text.
     embeddings : "glove-6b-50d", path-like or None, default="glove-6b-50d"
@@ -114,7 +114,7 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         Tokens outside the vocabulary are dropped ("ignore", as the Keras
         ``Tokenizer`` of the original recipe did) or mapped to the reserved
         id 1 ("oov_token").
-    missing_vectors : {"zeros", "random"}, default="zeros"
+    missing_vectors : {"zeros", "random"}, default="random"
         Vectors of vocabulary words the embedding source lacks (and of the
         out-of-vocabulary token): zeros, or random normal draws matching the
         mean and spread of the found vectors.
@@ -131,7 +131,9 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
     decode_error : {"strict", "ignore", "replace"}, default="strict"
         What to do with bytes invalid in ``encoding``.
     random_state : int, RandomState instance or None, default=None
-        Seed of the random vectors when ``missing_vectors="random"``.
+        Seed of the random vectors when ``missing_vectors="random"`` (the
+        default): set it, as well as the classifier's, for reproducible
+        pipelines.
     verbose : int, default=0
         Show a progress bar while reading a large embedding file.
 
@@ -204,13 +206,13 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        max_features=20000,
+        max_features=None,
         max_length=1000,
         padding="pre",
-        truncating="pre",
+        truncating="post",
         embeddings=DEFAULT_EMBEDDINGS,
         handle_unknown="ignore",
-        missing_vectors="zeros",
+        missing_vectors="random",
         lowercase=True,
         token_pattern=DEFAULT_TOKEN_PATTERN,
         tokenizer=None,

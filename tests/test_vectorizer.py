@@ -36,7 +36,10 @@ def test_vocabulary_order_and_ids(tiny_glove, use_glove):
 
 def test_vocabulary_with_oov_token_starts_at_2(tiny_glove):
     vec = GloveVectorizer(
-        embeddings=tiny_glove, handle_unknown="oov_token", max_length=4
+        missing_vectors="zeros",
+        embeddings=tiny_glove,
+        handle_unknown="oov_token",
+        max_length=4,
     ).fit(DOCS)
     assert vec.vocabulary_ == {w: i + 1 for w, i in VOCAB.items()}
     X = vec.transform(["the zebra cat", "zebra"])
@@ -133,7 +136,7 @@ def test_transform_returns_token_sequences(tiny_glove, use_glove):
 
 
 def test_fit_transform_equals_fit_then_transform(tiny_glove):
-    params = dict(embeddings=tiny_glove, max_length=4, max_features=6)
+    params = dict(embeddings=tiny_glove, max_length=4, max_features=6, random_state=0)
     a = GloveVectorizer(**params)
     Xa = a.fit_transform(DOCS)
     b = GloveVectorizer(**params).fit(DOCS)
@@ -155,7 +158,7 @@ def test_texts_processed_in_runs_give_the_same_result(
     docs = [f"{d} zebra {i % 7} bird" * (i % 3) for i, d in enumerate(DOCS * 40)]
     params = dict(
         embeddings=tiny_glove, max_length=5, max_features=9, padding=padding,
-        truncating=truncating, handle_unknown=handle_unknown,
+        truncating=truncating, handle_unknown=handle_unknown, random_state=0,
     )  # fmt: skip
     whole = GloveVectorizer(**params)
     X_whole = whole.fit_transform(docs)
@@ -187,7 +190,7 @@ def test_get_feature_names_out():
 
 
 def test_embedding_matrix_rows(tiny_glove, tiny_glove_vectors):
-    vec = GloveVectorizer(embeddings=tiny_glove).fit(DOCS)
+    vec = GloveVectorizer(embeddings=tiny_glove, missing_vectors="zeros").fit(DOCS)
     matrix = vec.embedding_matrix_
     assert matrix.dtype == np.float32
     assert matrix.shape == (len(VOCAB) + 1, 3)
@@ -198,7 +201,7 @@ def test_embedding_matrix_rows(tiny_glove, tiny_glove_vectors):
 
 
 def test_coverage_attributes(tiny_glove):
-    vec = GloveVectorizer(embeddings=tiny_glove).fit(DOCS)
+    vec = GloveVectorizer(embeddings=tiny_glove, missing_vectors="zeros").fit(DOCS)
     assert vec.n_vectors_found_ == 5
     assert vec.vector_coverage_ == 5 / 8
     # the 3 + cat 2 + dog 2 + sat 2 + on 1 of 14 tokens
@@ -259,8 +262,8 @@ def test_random_missing_vectors_when_nothing_found(tiny_glove):
 
 
 def test_embeddings_as_str_path(tiny_glove):
-    a = GloveVectorizer(embeddings=str(tiny_glove)).fit(DOCS)
-    b = GloveVectorizer(embeddings=Path(tiny_glove)).fit(DOCS)
+    a = GloveVectorizer(embeddings=str(tiny_glove), random_state=0).fit(DOCS)
+    b = GloveVectorizer(embeddings=Path(tiny_glove), random_state=0).fit(DOCS)
     np.testing.assert_array_equal(a.embedding_matrix_, b.embedding_matrix_)
 
 
