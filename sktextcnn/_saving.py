@@ -23,7 +23,6 @@ import io
 import json
 import os
 import re
-import secrets
 import zipfile
 import zlib
 from pathlib import Path
@@ -34,7 +33,7 @@ import sklearn
 from sklearn.pipeline import Pipeline
 
 from ._classifier import TextCNNClassifier
-from ._persistence import model_from_bytes, model_to_bytes
+from ._persistence import atomic_write_bytes, model_from_bytes, model_to_bytes
 from ._vectorizer import GloveVectorizer
 
 FORMAT = "sktextcnn-safe"
@@ -316,7 +315,7 @@ def save(estimator, path):
         archive.writestr("arrays.npz", arrays.getvalue())
         for i, data in enumerate(models):
             archive.writestr(f"model-{i}.keras", data)
-    _write_atomically(path, buffer.getvalue())
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 def load(path):
@@ -377,30 +376,3 @@ def _version():
     from . import __version__
 
     return __version__
-
-
-def _write_atomically(path, data):
-    """Write ``data`` to ``path`` through a fsynced temp file + os.replace."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(
-        directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp"
-    )
-    # O_EXCL: never clobber; mode 0o666 lets the umask decide, as open() does.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
-        dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)

@@ -240,4 +240,8 @@ def fit_loop(
     if best_weights is not None:
         model.set_weights(best_weights)
     cbs.on_train_end()
+    # Inference then traces its own functions afresh, exactly as a model loaded
+    # from a pickle or a save file does: identical probabilities either way
+    # (functions traced for other shapes can differ in the last float bits).
+    model.predict_function = None
     return history

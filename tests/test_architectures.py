@@ -95,3 +95,31 @@ def test_frozen_embeddings_are_not_trainable():
     assert not model.get_layer("embedding").trainable
     names = [w.path for w in model.trainable_weights]
     assert not any("embedding" in n for n in names)
+
+
+def test_tfidf_branch_matches_sublinear_tfidf_features():
+    from sktextcnn._architectures import TfidfLinear, smooth_idf
+
+    ids = np.array(
+        [[0, 0, 3, 1, 3, 3, 2], [5, 5, 0, 0, 0, 0, 0], [1, 2, 4, 5, 0, 0, 0]]
+    )
+    ids = ids.astype("int32")
+    layer = TfidfLinear(6, 2, scale=1.0)
+    layer.build((None, None))
+    idf = smooth_idf(ids, 6)
+    layer.idf.assign(idf)
+    weights = np.random.RandomState(0).randn(6, 2).astype("float32")
+    layer.weights_.assign(weights)
+    counts = np.zeros((3, 6))
+    for r, row in enumerate(ids):
+        np.add.at(counts[r], row[row > 0], 1)
+    features = np.where(counts > 0, 1 + np.log(np.maximum(counts, 1)), 0) * idf
+    features /= np.linalg.norm(features, axis=1, keepdims=True)
+    np.testing.assert_allclose(layer(ids), features @ weights, rtol=1e-5, atol=1e-6)
+    # Order and padding do not matter (a bag of words).
+    shuffled = np.array([[2, 3, 0, 3, 1, 3, 0]], dtype="int32")
+    np.testing.assert_allclose(layer(shuffled), layer(ids[:1]), rtol=1e-6)
+    # idf as TfidfVectorizer(smooth_idf=True) computes it; padding gets 0.
+    df = np.array([0, 2, 2, 1, 1, 2])
+    np.testing.assert_allclose(idf[1:], (np.log(4 / (1 + df)) + 1)[1:], rtol=1e-6)
+    assert idf[0] == 0
