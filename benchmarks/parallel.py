@@ -1,0 +1,240 @@
+"""Wall time of GridSearchCV and cross_val_score with n_jobs=1 and n_jobs=2.
+
+One command writes the "parallel" section of docs/benchmarks.md:
+
+    python benchmarks/parallel.py                  # data from ../shared/data
+    python benchmarks/parallel.py --repeats 1 --no-write
+
+A GloveVectorizer + TextCNNClassifier pipeline on a 400-document, 4-category
+subset of 20 Newsgroups (train split): a 4-candidate grid with cv=2 (8 fits plus
+the refit) and a 4-fold cross_val_score (4 fits), with joblib's default (loky)
+backend. Every measurement runs in a fresh Python process; the times are of the
+search / cross-validation call alone, so n_jobs=2 includes starting the worker
+processes and importing TensorFlow there.
+
+The n_jobs=2 rows come in two thread settings:
+- "per worker": sktextcnn's default. loky sets OMP_NUM_THREADS to
+  cpu_count() // n_jobs in its workers and importing sktextcnn sizes
+  TensorFlow's thread pools from it (sktextcnn/_threads.py).
+- "all cores": TF_NUM_INTRAOP_THREADS = TF_NUM_INTEROP_THREADS = cpu_count(),
+  which is what TensorFlow does by itself: every worker uses every core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import resource
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS_MD = ROOT / "docs" / "benchmarks.md"
+CATEGORIES = ["comp.graphics", "rec.autos", "sci.space", "talk.politics.guns"]
+N_DOCS = 400
+# (call, n_jobs, threads)
+CASES = [
+    ("GridSearchCV", 1, "all cores"),
+    ("GridSearchCV", 2, "per worker"),
+    ("GridSearchCV", 2, "all cores"),
+    ("cross_val_score", 1, "all cores"),
+    ("cross_val_score", 2, "per worker"),
+    ("cross_val_score", 2, "all cores"),
+]
+
+
+def _warm_up(pause):
+    """What any first fit in a process pays: TensorFlow's start, the GloVe index."""
+    import keras
+
+    from sktextcnn._embeddings import _packaged_glove_index
+
+    keras.ops.convert_to_numpy(keras.ops.ones(1) + 1)
+    _packaged_glove_index()
+    time.sleep(pause)  # so that every worker gets one of these tasks
+    return os.getpid()
+
+
+def _run_case(call, n_jobs, data):
+    """Time one call in this process; return a JSON-able dict."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from joblib import Parallel, delayed
+    from joblib.externals.loky import get_reusable_executor
+    from sklearn.model_selection import GridSearchCV, cross_val_score
+    from sklearn.pipeline import make_pipeline
+
+    from sktextcnn import GloveVectorizer, TextCNNClassifier
+    from sktextcnn.datasets import load_20newsgroups
+
+    news = load_20newsgroups(
+        "train",
+        data=data,
+        categories=CATEGORIES,
+        shuffle=True,
+        random_state=0,
+    )
+    texts, y = news.data[:N_DOCS], news.target[:N_DOCS]
+    pipe = make_pipeline(
+        GloveVectorizer(max_length=300),
+        TextCNNClassifier(filters=64, epochs=3, early_stopping=False, random_state=0),
+    )
+    t0 = time.perf_counter()
+    if n_jobs == 1:
+        _warm_up(0)
+    else:
+        pids = Parallel(n_jobs=n_jobs)(delayed(_warm_up)(1) for _ in range(n_jobs))
+        assert len(set(pids)) == n_jobs, "a worker was not warmed up"
+    start = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    if call == "GridSearchCV":
+        grid = {
+            "textcnnclassifier__filters": [32, 64],
+            "textcnnclassifier__kernel_sizes": [(3,), (3, 4, 5)],
+        }
+        search = GridSearchCV(pipe, grid, cv=2, n_jobs=n_jobs).fit(texts, y)
+        score = float(search.best_score_)
+    else:
+        score = float(cross_val_score(pipe, texts, y, cv=4, n_jobs=n_jobs).mean())
+    wall = time.perf_counter() - t0
+    get_reusable_executor().shutdown(wait=True)  # reap the workers (CPU time)
+    return {"start": start, "wall": wall, "score": score}
+
+
+def _case_env(threads):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_NUM_")}
+    env.pop("OMP_NUM_THREADS", None)
+    if threads == "all cores":
+        n = str(os.cpu_count())
+        env.update(TF_NUM_INTRAOP_THREADS=n, TF_NUM_INTEROP_THREADS=n)
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    return env
+
+
+def measure(case, data):
+    """Run ``case`` in a fresh process: wall time, CPU time of all processes."""
+    call, n_jobs, threads = case
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cmd = [sys.executable, __file__, "--case", json.dumps([call, n_jobs, data])]
+    out = subprocess.run(
+        cmd, env=_case_env(threads), capture_output=True, text=True, check=False
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"{case} failed:\n{out.stderr[-3000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    result["cpu"] = cpu
+    return result
+
+
+def machine_summary():
+    import keras
+    import sklearn
+    import tensorflow as tf
+
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(
+                line.split(":", 1)[1].strip()
+                for line in f
+                if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        pass
+    return (
+        f"{datetime.date.today().isoformat()}, {cpu}, {os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.2f} at start, Python "
+        f"{platform.python_version()}, TensorFlow {tf.__version__}, Keras "
+        f"{keras.__version__}, scikit-learn {sklearn.__version__}"
+    )
+
+
+def write_section(name, body, path=BENCHMARKS_MD):
+    """Replace the ``name`` section of docs/benchmarks.md (append it if absent)."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = f"{start}\n{body.strip()}\n{end}"
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text)
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data",
+        default=str(ROOT.parent / "shared" / "data"),
+        help="20news-bydate.tar.gz or a directory holding it (default: ../shared/data)",
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="runs of each case (median kept)"
+    )
+    parser.add_argument(
+        "--no-write", action="store_true", help="only print, leave docs/ alone"
+    )
+    parser.add_argument("--case", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.case:
+        call, n_jobs, data = json.loads(args.case)
+        print(json.dumps(_run_case(call, n_jobs, data)))
+        return
+
+    summary = machine_summary()
+    runs = {case: [] for case in CASES}
+    for _ in range(args.repeats):  # interleaved, so load changes hit every case
+        for case in CASES:
+            runs[case].append(measure(case, args.data))
+            print(case, runs[case][-1], file=sys.stderr, flush=True)
+
+    header = (
+        "| call | n_jobs | TensorFlow threads | start (s) | call (s) | total (s) "
+        "| CPU time (s) |"
+    )
+    lines = [header, "|---|---|---|---|---|---|---|"]
+    for (call, n_jobs, threads), results in runs.items():
+        cells = [call, n_jobs, "all cores" if n_jobs == 1 else threads]
+        for key in ("start", "wall", "total", "cpu"):
+            values = sorted(
+                r[key] if key != "total" else r["start"] + r["wall"] for r in results
+            )
+            cells.append(f"{values[len(values) // 2]:.1f}")
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    table = "\n".join(lines)
+    print(table)
+    command = shlex.join(["python", "benchmarks/parallel.py", *sys.argv[1:]])
+    body = f"""## Parallel search: n_jobs=1 vs n_jobs=2
+
+Command: `{command}` ({args.repeats} runs of each case, interleaved; medians).
+Machine: {summary}.
+
+A 4-candidate GridSearchCV (cv=2, refit) and a 4-fold cross_val_score of
+`GloveVectorizer(max_length=300) + TextCNNClassifier(filters=64, epochs=3)` on
+{N_DOCS} documents of 4 20 Newsgroups categories, joblib's default (loky)
+backend, each case in a fresh process. "start": starting the worker processes
+(n_jobs=2) or the main process's TensorFlow (n_jobs=1), importing sktextcnn and
+loading the GloVe index there: paid once per process, as loky reuses its workers
+for the next search. "call": the GridSearchCV / cross_val_score call after that.
+"CPU time": all processes, start included. "per worker": sktextcnn's default,
+TensorFlow sized to the worker's `OMP_NUM_THREADS` (`cpu_count() // n_jobs`, set
+by loky); "all cores": TensorFlow's own default, each worker sized to every core.
+
+{table}
+"""
+    if not args.no_write:
+        write_section("parallel", body)
+        print(f"wrote the 'parallel' section of {BENCHMARKS_MD}")
+
+
+if __name__ == "__main__":
+    main()
