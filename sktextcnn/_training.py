@@ -195,4 +195,8 @@ def fit_loop(
     if best_weights is not None:
         model.set_weights(best_weights)
     cbs.on_train_end()
+    # Drop the traced training step (rebuilt on demand, e.g. by warm_start): it
+    # is most of a small model's memory, and a search's discarded models only
+    # give it back when Python's cyclic garbage collector gets to them.
+    model.train_function = None
     return history
