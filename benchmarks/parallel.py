@@ -8,9 +8,10 @@ One command writes the "parallel" section of docs/benchmarks.md:
 A GloveVectorizer + TextCNNClassifier pipeline on a 400-document, 4-category
 subset of 20 Newsgroups (train split): a 4-candidate grid with cv=2 (8 fits plus
 the refit) and a 4-fold cross_val_score (4 fits), with joblib's default (loky)
-backend. Every measurement runs in a fresh Python process; the times are of the
-search / cross-validation call alone, so n_jobs=2 includes starting the worker
-processes and importing TensorFlow there.
+backend. Every case runs in a fresh Python process. "start" times what any first
+fit in a process pays (TensorFlow's start, the GloVe index), in the two worker
+processes for n_jobs=2 (starting them included) or in the main process for
+n_jobs=1; "call" then times the GridSearchCV / cross_val_score call.
 
 The n_jobs=2 rows come in two thread settings:
 - "per worker": sktextcnn's default. loky sets OMP_NUM_THREADS to
@@ -170,6 +171,51 @@ def write_section(name, body, path=BENCHMARKS_MD):
     path.write_text(text, encoding="utf-8")
 
 
+def command_line():
+    return shlex.join(["python", "benchmarks/parallel.py", *sys.argv[1:]])
+
+
+def render(runs, command, repeats, summary):
+    """The docs section: ``runs`` maps each case to its list of results."""
+    header = (
+        "| call | n_jobs | TensorFlow threads | start (s) | call (s) | total (s) "
+        "| CPU time (s) |"
+    )
+    lines = [header, "|---|---|---|---|---|---|---|"]
+    for (call, n_jobs, threads), results in runs.items():
+        cells = [call, n_jobs, "all cores" if n_jobs == 1 else threads]
+        for key in ("start", "wall", "total", "cpu"):
+            values = sorted(
+                r["start"] + r["wall"] if key == "total" else r[key] for r in results
+            )
+            text = f"{values[len(values) // 2]:.1f}"
+            if key == "wall" and len(values) > 1:
+                text += f" ({values[0]:.1f}-{values[-1]:.1f})"
+            cells.append(text)
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    table = "\n".join(lines)
+    return f"""## Parallel search: n_jobs=1 vs n_jobs=2
+
+Command: `{command}` ({repeats} runs of each case, interleaved; medians).
+Machine: {summary}.
+
+A 4-candidate GridSearchCV (cv=2, refit) and a 4-fold cross_val_score of
+`GloveVectorizer(max_length=300) + TextCNNClassifier(filters=64, epochs=3)` on
+{N_DOCS} documents of 4 20 Newsgroups categories, joblib's default (loky)
+backend, each case in a fresh process that has imported sktextcnn. "start": for
+n_jobs=2, starting the two worker processes and importing TensorFlow, sktextcnn and
+the GloVe index there; for n_jobs=1, TensorFlow's first op and the GloVe index in
+the main process. It is paid once per process: loky reuses its workers for the
+next search. "call": the GridSearchCV / cross_val_score call after that (median,
+range of the runs in brackets). "CPU time": all processes, start included.
+"per worker": sktextcnn's default, TensorFlow sized to the worker's
+`OMP_NUM_THREADS` (`cpu_count() // n_jobs`, set by loky); "all cores":
+TensorFlow's own default, each worker sized to every core.
+
+{table}
+"""
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -197,40 +243,8 @@ def main(argv=None):
             runs[case].append(measure(case, args.data))
             print(case, runs[case][-1], file=sys.stderr, flush=True)
 
-    header = (
-        "| call | n_jobs | TensorFlow threads | start (s) | call (s) | total (s) "
-        "| CPU time (s) |"
-    )
-    lines = [header, "|---|---|---|---|---|---|---|"]
-    for (call, n_jobs, threads), results in runs.items():
-        cells = [call, n_jobs, "all cores" if n_jobs == 1 else threads]
-        for key in ("start", "wall", "total", "cpu"):
-            values = sorted(
-                r[key] if key != "total" else r["start"] + r["wall"] for r in results
-            )
-            cells.append(f"{values[len(values) // 2]:.1f}")
-        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
-    table = "\n".join(lines)
-    print(table)
-    command = shlex.join(["python", "benchmarks/parallel.py", *sys.argv[1:]])
-    body = f"""## Parallel search: n_jobs=1 vs n_jobs=2
-
-Command: `{command}` ({args.repeats} runs of each case, interleaved; medians).
-Machine: {summary}.
-
-A 4-candidate GridSearchCV (cv=2, refit) and a 4-fold cross_val_score of
-`GloveVectorizer(max_length=300) + TextCNNClassifier(filters=64, epochs=3)` on
-{N_DOCS} documents of 4 20 Newsgroups categories, joblib's default (loky)
-backend, each case in a fresh process. "start": starting the worker processes
-(n_jobs=2) or the main process's TensorFlow (n_jobs=1), importing sktextcnn and
-loading the GloVe index there: paid once per process, as loky reuses its workers
-for the next search. "call": the GridSearchCV / cross_val_score call after that.
-"CPU time": all processes, start included. "per worker": sktextcnn's default,
-TensorFlow sized to the worker's `OMP_NUM_THREADS` (`cpu_count() // n_jobs`, set
-by loky); "all cores": TensorFlow's own default, each worker sized to every core.
-
-{table}
-"""
+    body = render(runs, command_line(), args.repeats, summary)
+    print(body.rsplit("\n\n", 2)[-1].strip())
     if not args.no_write:
         write_section("parallel", body)
         print(f"wrote the 'parallel' section of {BENCHMARKS_MD}")
