@@ -5,10 +5,16 @@
 >>> pipe = make_pipeline(GloveVectorizer(), TextCNNClassifier())  # doctest: +SKIP
 """
 
-from ._classifier import TextCNNClassifier
-from ._saving import load, save
-from ._tokenize import DEFAULT_TOKEN_PATTERN
-from ._vectorizer import GloveVectorizer, TokenSequences
+from ._threads import limit_tf_threads
+
+# Before TensorFlow starts: in a joblib/dask worker, size its thread pools to
+# the worker's share of the cores (OMP_NUM_THREADS), not to all of them.
+limit_tf_threads()
+
+from ._classifier import TextCNNClassifier  # noqa: E402
+from ._saving import load, save  # noqa: E402
+from ._tokenize import DEFAULT_TOKEN_PATTERN  # noqa: E402
+from ._vectorizer import GloveVectorizer, TokenSequences  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -240,8 +240,12 @@ def fit_loop(
     if best_weights is not None:
         model.set_weights(best_weights)
     cbs.on_train_end()
-    # Inference then traces its own functions afresh, exactly as a model loaded
-    # from a pickle or a save file does: identical probabilities either way
-    # (functions traced for other shapes can differ in the last float bits).
+    # Drop the traced training step (rebuilt on demand, e.g. by warm_start): it
+    # is most of a small model's memory, and a search's discarded models only
+    # give it back when Python's cyclic garbage collector gets to them. Inference
+    # also traces afresh, exactly as a model loaded from a pickle or a save file
+    # does: identical probabilities either way (functions traced for other
+    # shapes can differ in the last float bits).
+    model.train_function = None
     model.predict_function = None
     return history
