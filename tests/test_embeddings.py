@@ -199,3 +199,80 @@ def test_packaged_glove():
     # The same row is found whatever the position of the word in the request.
     again, _ = load_embedding_rows(DEFAULT_EMBEDDINGS, ["cat", "the"])
     np.testing.assert_array_equal(again, vectors[[2, 0]])
+
+
+# --------------------------------------------------------------------------
+# block-wise reading: lines cut across blocks, line numbers, progress bar
+
+
+def many_lines(n=300):
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(n, 4)).astype(np.float32)
+    lines = [f"w{i} " + " ".join(repr(float(v)) for v in vectors[i]) for i in range(n)]
+    return lines, vectors
+
+
+@pytest.mark.parametrize("block_bytes", [1, 7, 64, 1 << 24])
+@pytest.mark.parametrize("newline", ["\n", "\r\n", " \n"])
+def test_same_rows_whatever_the_block_size(tmp_path, monkeypatch, block_bytes, newline):
+    import sktextcnn._embeddings as emb
+
+    monkeypatch.setattr(emb, "_BLOCK_BYTES", block_bytes)
+    lines, vectors = many_lines()
+    text = "300 4" + newline + newline.join(lines[:100]) + newline + newline
+    text += newline.join(lines[100:])  # a blank line, no final newline
+    path = write(tmp_path / "g.txt", text)
+    words = ["w299", "nope", "w0", "w150", "w99", "w100"]
+    out, found = load_embedding_rows(path, words)
+    np.testing.assert_array_equal(found, [True, False, True, True, True, True])
+    np.testing.assert_array_equal(out[[0, 2, 3, 4, 5]], vectors[[299, 0, 150, 99, 100]])
+    np.testing.assert_array_equal(out[1], np.zeros(4))
+
+
+@pytest.mark.parametrize("block_bytes", [16, 1 << 24])
+def test_errors_name_the_line_across_blocks(tmp_path, monkeypatch, block_bytes):
+    import sktextcnn._embeddings as emb
+
+    monkeypatch.setattr(emb, "_BLOCK_BYTES", block_bytes)
+    lines, _ = many_lines()
+    bad = lines[:250] + [lines[250] + " 1.0"] + lines[251:]
+    path = write(tmp_path / "a.txt", "\n".join(bad) + "\n")
+    with pytest.raises(ValueError, match=r"line 251: 5 values, but the first vector"):
+        load_embedding_rows(path, ["w1"])
+    dup = lines[:200] + ["w3 1 2 3 4"] + lines[200:]
+    path = write(tmp_path / "b.txt", "\n".join(dup) + "\n")
+    match = re.escape("line 201: word b'w3' is duplicated (first seen on line 4)")
+    with pytest.raises(ValueError, match=match):
+        load_embedding_rows(path, ["w1"])
+    nan = lines[:280] + ["w280 1 2 nan 4"] + lines[281:]
+    path = write(tmp_path / "c.txt", "\n".join(nan) + "\n")
+    with pytest.raises(ValueError, match=r"line 281: NaN or infinite value"):
+        load_embedding_rows(path, ["w1", "w280"])
+
+
+def test_error_values_separated_by_several_spaces(tmp_path):
+    path = write(tmp_path / "g.txt", "the 1 2 3\ncat 1  2\n")
+    with pytest.raises(ValueError, match=r"line 2: 2 values, but the first vector "):
+        load_embedding_rows(path, ["cat"])
+
+
+def test_progress_bar_for_big_files_when_verbose(tmp_path, monkeypatch, capsys):
+    import sktextcnn._embeddings as emb
+
+    path = write(tmp_path / "g.txt", "\n".join(LINES) + "\n")
+    load_embedding_rows(path, ["the"], verbose=1)
+    assert capsys.readouterr().err == ""  # a small file: no bar
+    monkeypatch.setattr(emb, "_PROGRESS_MIN_BYTES", 0)
+    load_embedding_rows(path, ["the"])
+    assert capsys.readouterr().err == ""  # not verbose: no bar
+    load_embedding_rows(path, ["the"], verbose=1)
+    err = capsys.readouterr().err
+    assert "reading embeddings [" in err and "100.0%" in err
+
+
+def test_error_line_with_65536_more_spaces_is_not_missed(tmp_path):
+    # Spaces are counted per line with 16-bit sums; a wrap-around must not
+    # make a line of 3 + 65536 values look like a 3-value line.
+    path = write(tmp_path / "g.txt", "the 1 2 3\ncat 1 2 3" + " 0" * 65536 + "\n")
+    with pytest.raises(ValueError, match=r"line 2: 65539 values, but the first"):
+        load_embedding_rows(path, ["the"])

@@ -8,9 +8,13 @@ def test_bucket_width_rounds_up_to_few_shapes():
     assert bucket_width(8) == 8
     assert bucket_width(9) == 16
     assert bucket_width(500) == 512
-    assert bucket_width(513) == 1024
+    assert bucket_width(513) == 576
+    assert bucket_width(1000) == 1024
+    assert bucket_width(1025) == 1152
     widths = {bucket_width(w) for w in range(1, 1001)}
-    assert len(widths) <= 14
+    assert len(widths) <= 31
+    # Never more than ~20% of padding columns beyond the first buckets.
+    assert all(bucket_width(w) <= 1.2 * w for w in range(64, 3000))
 
 
 def test_token_spans_pre_post_and_empty_rows():
