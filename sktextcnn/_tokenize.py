@@ -248,7 +248,10 @@ def top_tokens(index: dict, counts, max_features=None):
         candidates = np.flatnonzero(counts >= kth)
     words = list(index)
     freq = counts.tolist()
-    order = sorted(candidates.tolist(), key=lambda i: (-freq[i], words[i]))
+    # Alphabetical, then a stable sort by decreasing count: the order of the
+    # key (-count, word), with both sorts comparing in C.
+    order = sorted(candidates.tolist(), key=words.__getitem__)
+    order.sort(key=freq.__getitem__, reverse=True)
     order = order[:max_features]
     return [words[i] for i in order], np.asarray(order, dtype=np.int64)
 
