@@ -238,15 +238,25 @@ def worker_ours(args):
         lambda i: pipe.predict_proba(X_te[i : i + 1]), range(n)
     )
 
-    # The embedding matrix from the packaged GloVe, cold (index not cached).
+    # The embedding matrix from the packaged GloVe, cold (index not cached),
+    # as GloveVectorizer.fit builds it (missing rows filled as configured).
     _embeddings._packaged_glove_index.cache_clear()
     words = sorted(vec.vocabulary_, key=vec.vocabulary_.get)
+    offset = len(vec.embedding_matrix_) - len(words)
     t0 = time.perf_counter()
-    vectors, _ = _embeddings.load_embedding_rows(vec.embeddings, words)
-    matrix = np.zeros((len(words) + 1, vectors.shape[1]), dtype=np.float32)
-    matrix[1:] = vectors
+    vectors, found = _embeddings.load_embedding_rows(vec.embeddings, words)
+    matrix = vec._embedding_matrix(vectors, found, offset)
     res["embedding_s"] = time.perf_counter() - t0
-    assert np.array_equal(matrix, vec.embedding_matrix_)
+    res["vocabulary"] = len(words)
+    assert np.array_equal(matrix[offset:][found], vec.embedding_matrix_[offset:][found])
+    params = {**vec.get_params(), **clf.get_params()}
+    res["defaults"] = {
+        k: params[k]
+        for k in ["max_features", "max_length", "truncating", "architecture",
+                  "filters", "bag_of_words", "trainable_embeddings", "batch_size",
+                  "epochs", "early_stopping"]
+        if k in params
+    }  # fmt: skip
     res["peak_rss"] = _peak_rss()
     return res
 
@@ -480,6 +490,7 @@ def report(keras, ours, glove, growth, args, machine, load, bf16=None):
         if load > 1
         else ""
     )
+    defaults = ", ".join(f"`{k}={v!r}`" for k, v in ours["defaults"].items())
     val = (
         "excluding the early-stopping validation split, "
         if ours["early_stopping"]
@@ -496,7 +507,8 @@ documents. Each side ran in its own fresh subprocess, one after the other. plain
 Keras: the Keras blog's seed recipe in Keras 3 (TextVectorization(20000, 1000),
 frozen GloVe 6B 50d, three Conv1D(128, 5) blocks, RMSprop, batch 128,
 `model.fit(epochs=2)`, `model.predict`). sktextcnn: `make_pipeline(GloveVectorizer(),
-TextCNNClassifier(random_state=0))` with the library's defaults.
+TextCNNClassifier(random_state=0))` with the library's defaults ({defaults};
+a vocabulary of {ours["vocabulary"]:,} words).
 
 {main}
 

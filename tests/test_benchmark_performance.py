@@ -34,7 +34,7 @@ def side(**figures):
         fit_cpu=20.0, accuracy=0.8, predict_ids_s=1.0, predict_ids_cpu=2.0,
         predict_text_s=2.0, latency_ids_ms=50.0,
         latency_text_ms=60.0, vectorize_s=10.0, embedding_s=2.0, peak_rss=4e9,
-        early_stopping=False,
+        early_stopping=False, vocabulary=5000, defaults={"max_features": None},
     )  # fmt: skip
     return {**base, **figures}
 
@@ -91,6 +91,7 @@ def test_report_ratios_targets_and_growth(performance):
         body
     )
     assert "excluding the early-stopping validation split" in body
+    assert "defaults (`max_features=None`;\na vocabulary of 5,000 words)" in body
 
 
 def test_report_notes_a_busy_machine_and_bf16(performance):
