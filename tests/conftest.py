@@ -1,6 +1,8 @@
 """Shared pytest fixtures for the sktextcnn test suite."""
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -125,3 +127,17 @@ def tiny_glove_path(tmp_path):
         for w in words[3:]:  # leave a few words without a vector
             f.write(w + " " + " ".join(f"{v:.4f}" for v in rng.randn(5)) + "\n")
     return path
+
+
+def run_fresh_python(script, **kwargs):
+    """Run ``script`` in a fresh interpreter (TensorFlow quiet); assert it succeeded."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        **kwargs,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    return out

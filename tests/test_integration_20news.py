@@ -3,9 +3,6 @@
 Needs ../shared/data (fails in CI when it is missing, skips elsewhere).
 """
 
-import os
-import subprocess
-import sys
 import textwrap
 
 import joblib
@@ -16,6 +13,8 @@ from sklearn.pipeline import make_pipeline
 
 from sktextcnn import GloveVectorizer, TextCNNClassifier
 from sktextcnn.datasets import load_20newsgroups
+
+from .conftest import run_fresh_python
 
 CATEGORIES = ["comp.graphics", "rec.autos", "sci.space", "talk.politics.guns"]
 pytestmark = pytest.mark.parametrize(
@@ -108,8 +107,4 @@ def test_joblib_round_trip_in_a_fresh_process(news, tmp_path):
         np.testing.assert_array_equal(pipe.predict_proba(texts), expected)
         """
     )
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
+    run_fresh_python(script)

@@ -1,7 +1,5 @@
 import os
 import pickle
-import subprocess
-import sys
 import textwrap
 
 import joblib
@@ -11,6 +9,8 @@ from sklearn.pipeline import make_pipeline
 
 from sktextcnn import GloveVectorizer, TextCNNClassifier
 from sktextcnn._persistence import MODEL_FORMAT_VERSION, model_from_bytes
+
+from .conftest import run_fresh_python
 
 
 @pytest.fixture
@@ -54,11 +54,7 @@ def test_joblib_round_trip_in_a_fresh_process(fitted_pipe, tmp_path, tiny_glove_
         print("OK", pipe.predict(texts[:2]))
         """
     )
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
+    out = run_fresh_python(script)
     assert out.stdout.startswith("OK")
 
 

@@ -1,15 +1,14 @@
 """Many fits in one process, as a hyper-parameter search does: memory stays flat."""
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import numpy as np
 
 from sktextcnn import TextCNNClassifier
+
+from .conftest import run_fresh_python
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,15 +40,7 @@ _SCRIPT = textwrap.dedent(
 
 
 def test_thirty_fits_keep_peak_memory_flat():
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    out = subprocess.run(
-        [sys.executable, "-c", _SCRIPT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
+    out = run_fresh_python(_SCRIPT, cwd=ROOT)
     peaks = json.loads(out.stdout.strip().splitlines()[-1])
     growth = peaks[29] / peaks[4] - 1
     assert growth < 0.10, f"peak RSS grew {growth:.1%} from fit 5 to 30: {peaks}"

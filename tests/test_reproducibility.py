@@ -1,9 +1,6 @@
 """random_state: reproducible fits across processes, global random state untouched."""
 
-import os
 import random
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -13,7 +10,7 @@ import pytest
 
 from sktextcnn import GloveVectorizer, TextCNNClassifier
 
-from .conftest import make_corpus
+from .conftest import make_corpus, run_fresh_python
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,15 +39,7 @@ def _fit_in_fresh_process(out_path):
         np.save({str(out_path)!r}, pipe.predict_proba(texts))
         """
     )
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    out = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
+    run_fresh_python(script, cwd=ROOT)
     return np.load(out_path)
 
 

@@ -3,8 +3,6 @@
 import io
 import json
 import os
-import subprocess
-import sys
 import textwrap
 import zipfile
 
@@ -19,7 +17,7 @@ import sktextcnn
 from sktextcnn import GloveVectorizer, TextCNNClassifier
 from sktextcnn._saving import _check_keras_config
 
-from .conftest import make_corpus
+from .conftest import make_corpus, run_fresh_python
 
 CLF = dict(filters=4, kernel_sizes=(2, 3), epochs=2, batch_size=16, random_state=0)
 
@@ -369,9 +367,5 @@ def test_safe_and_pickle_round_trips_in_a_fresh_process(fitted, corpus3, tmp_pat
         print("OK")
         """
     )
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, env=env
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = run_fresh_python(script)
     assert result.stdout.strip().endswith("OK")
