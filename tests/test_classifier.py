@@ -259,7 +259,11 @@ def test_every_architecture_and_embedding_mode(
         TextCNNClassifier(
             architecture=architecture,
             filters=4,
-            dense_units=4,
+            # Enough hidden units, and no dropout, that a gradient reaches the
+            # embedding in one step whatever the backend's random streams (with
+            # 4 units and dropout, JAX's draw left every unit dead or dropped).
+            dense_units=16,
+            dropout=0.0,
             epochs=1,
             random_state=0,
             **mode,
