@@ -59,6 +59,7 @@ def seed_recipe(embeddings, from_scratch=False, random_state=0):
     """The Keras blog's recipe (2016): stacked convnet, RMSprop, 2 epochs."""
     clf = dict(
         architecture="seed",
+        filters=128,
         optimizer="rmsprop",
         batch_size=128,
         epochs=2,
@@ -99,6 +100,7 @@ def kim_cnn(mode, embeddings, random_state):
             bag_of_words=False,
             batch_size=50,
             epochs=20,
+            learning_rate=0.001,  # Keras' Adam default, as when the table was made
             random_state=random_state,
             **KIM_MODES[mode],
         ),

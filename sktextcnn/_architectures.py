@@ -271,8 +271,16 @@ def smooth_idf(ids, n_ids):
     return idf.astype(np.float32)
 
 
+# What learning_rate=None means, where it is not the Keras default: Adam's
+# 0.001 suits small batches; with the default batch_size=256, 0.002 reached the
+# same 20 Newsgroups accuracy in about half the epochs.
+DEFAULT_LEARNING_RATES = {"adam": 0.002, "adamw": 0.002}
+
+
 def compile_model(model, optimizer, learning_rate=None):
     """Compile for integer labels with one of :data:`OPTIMIZERS`."""
+    if learning_rate is None:
+        learning_rate = DEFAULT_LEARNING_RATES.get(optimizer)
     kwargs = {} if learning_rate is None else {"learning_rate": learning_rate}
     model.compile(
         optimizer=OPTIMIZERS[optimizer](**kwargs),

@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -71,9 +72,65 @@ def test_fine_tuning_changes_the_embeddings(corpus, tiny_glove_path, small_clf_p
     texts, labels = corpus
     vec = GloveVectorizer(max_length=10, embeddings=tiny_glove_path)
     X = vec.fit_transform(texts)
-    clf = TextCNNClassifier(**small_clf_params).fit(X, labels)
-    weights = clf.model_.get_layer("embedding").get_weights()[0]
+    clf = TextCNNClassifier(**small_clf_params, trainable_embeddings=True)
+    weights = clf.fit(X, labels).model_.get_layer("embedding").get_weights()[0]
     assert not np.allclose(weights[1:], vec.embedding_matrix_[1:])
+
+
+@pytest.mark.parametrize(
+    "embeddings, embedding_init, trainable",
+    [
+        ("glove", "pretrained", False),  # pre-trained vectors: frozen
+        ("glove", "random", True),  # random start: learned
+        (None, "pretrained", True),  # nothing pre-trained to start from
+    ],
+)
+def test_trainable_embeddings_auto(
+    corpus, tiny_glove_path, small_clf_params, embeddings, embedding_init, trainable
+):
+    texts, labels = corpus
+    vec = GloveVectorizer(
+        max_length=10, embeddings=tiny_glove_path if embeddings else None
+    )
+    X = vec.fit_transform(texts)
+    clf = TextCNNClassifier(**small_clf_params, embedding_init=embedding_init)
+    assert clf.trainable_embeddings == "auto"
+    emb = clf.fit(X, labels).model_.get_layer("embedding")
+    assert emb.trainable is trainable
+    start = vec.embedding_matrix_ if embeddings else None
+    if start is not None and embedding_init == "pretrained":
+        np.testing.assert_array_equal(emb.get_weights()[0], start)
+
+
+@pytest.mark.parametrize(
+    "n_samples, expected", [(40, 32), (2000, 62), (8192, 256), (100_000, 256)]
+)
+def test_batch_size_auto_rule(n_samples, expected):
+    clf = TextCNNClassifier()
+    assert clf.batch_size == "auto"
+    assert clf._batch_size(n_samples) == expected
+    assert clf._batch_size() == 256  # inference
+    assert TextCNNClassifier(batch_size=16)._batch_size(n_samples) == 16
+
+
+@pytest.mark.parametrize("n_samples, n_steps", [(80, 3), (2400, 32)])
+def test_batch_size_auto_steps_per_epoch(n_samples, n_steps):
+    # Observed through the steps Keras callbacks are told about, as in Model.fit.
+    seen = []
+
+    class Steps(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            seen.append(self.params["steps"])
+
+    rng = np.random.RandomState(0)
+    X = rng.randint(1, 20, size=(n_samples, 6))
+    y = np.arange(n_samples) % 2
+    TextCNNClassifier(
+        filters=2, kernel_sizes=(2,), epochs=1, early_stopping=False,
+        bag_of_words=False, callbacks=[Steps()], random_state=0,
+    ).fit(X, y)  # fmt: skip
+    # 80 texts: batches of 32 (3 steps); 2400: 2400 // 32 = 75 per batch.
+    assert seen == [n_steps]
 
 
 def test_random_embedding_init_ignores_the_matrix(corpus, tiny_glove_path):
