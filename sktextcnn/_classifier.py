@@ -105,11 +105,15 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         steps per epoch: large batches train faster per text, small ones
         learn more from small training sets. Inference uses 256.
     epochs : int, default=20
-        Maximum passes over the training data.
-    early_stopping : bool, default=True
+        Passes over the training data (at most, with ``early_stopping``).
+    early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified),
         stop when the validation loss has not improved for
         ``n_iter_no_change`` epochs and restore the best epoch's weights.
+        Off by default, as in :class:`~sklearn.neural_network.MLPClassifier`:
+        on 20 Newsgroups the held-out 10% cost about 0.5 points of test
+        accuracy, which stayed level from epoch 10 to 25 (no overfitting
+        to stop).
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping``.
     n_iter_no_change : int, default=2
@@ -231,7 +235,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         learning_rate=None,
         batch_size="auto",
         epochs=20,
-        early_stopping=True,
+        early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=2,
         class_weight=None,

@@ -184,9 +184,11 @@ def test_random_state_instance_draws_a_real_seed(ids_and_labels):
 
 def test_early_stopping_restores_and_records_validation(ids_and_labels):
     X, y = ids_and_labels
+    assert TextCNNClassifier().early_stopping is False  # as in MLPClassifier
     clf = TextCNNClassifier(
-        filters=4, epochs=30, n_iter_no_change=1, random_state=0, learning_rate=0.05
-    ).fit(X, y)
+        filters=4, epochs=30, early_stopping=True, n_iter_no_change=1,
+        random_state=0, learning_rate=0.05,
+    ).fit(X, y)  # fmt: skip
     assert clf.n_iter_ < 30
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(clf.history_)
     assert len(clf.history_["val_loss"]) == clf.n_iter_
@@ -286,7 +288,9 @@ def test_verbose_levels(ids_and_labels, capfd):
     TextCNNClassifier(filters=4, epochs=2, random_state=0).fit(X, y)
     out, err = capfd.readouterr()
     assert "Epoch" not in out + err
-    TextCNNClassifier(filters=4, epochs=2, random_state=0, verbose=1).fit(X, y)
+    TextCNNClassifier(
+        filters=4, epochs=2, early_stopping=True, random_state=0, verbose=1
+    ).fit(X, y)
     out, err = capfd.readouterr()
     assert "Epoch 1/2" in err and "Epoch 2/2" in err and "val_loss" in err
     TextCNNClassifier(filters=4, epochs=1, random_state=0, verbose=2).fit(X, y)

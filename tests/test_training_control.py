@@ -48,7 +48,9 @@ def test_callbacks_get_epoch_logs_and_the_users_objects_stay_untouched(data):
         on_epoch_end=lambda epoch, logs: seen.append((epoch, dict(logs)))
     )
     recorder = EpochRecorder()
-    clf = TextCNNClassifier(**PARAMS, epochs=3, callbacks=[lam, recorder])
+    clf = TextCNNClassifier(
+        **PARAMS, epochs=3, early_stopping=True, callbacks=[lam, recorder]
+    )
     clf.fit(X, y)
     assert [epoch for epoch, _ in seen] == [0, 1, 2]
     for epoch, logs in seen:
@@ -74,7 +76,9 @@ def test_keras_early_stopping_callback_is_honoured(data):
     stop = keras.callbacks.EarlyStopping(
         monitor="val_loss", min_delta=100, patience=0, restore_best_weights=True
     )
-    clf = TextCNNClassifier(**PARAMS, epochs=10, n_iter_no_change=50, callbacks=[stop])
+    clf = TextCNNClassifier(
+        **PARAMS, epochs=10, early_stopping=True, n_iter_no_change=50, callbacks=[stop]
+    )
     clf.fit(X, y)
     assert clf.n_iter_ == 2 and len(clf.history_["val_loss"]) == 2
 
@@ -96,7 +100,10 @@ def test_csv_logger_writes_one_row_per_epoch(data, tmp_path):
     X, y = data
     path = tmp_path / "log.csv"
     clf = TextCNNClassifier(
-        **PARAMS, epochs=3, callbacks=[keras.callbacks.CSVLogger(str(path))]
+        **PARAMS,
+        epochs=3,
+        early_stopping=True,
+        callbacks=[keras.callbacks.CSVLogger(str(path))],
     )
     clf.fit(X, y)
     lines = path.read_text().splitlines()
@@ -209,6 +216,7 @@ def test_early_stopping_patience_is_n_iter_no_change(data):
         **PARAMS,
         epochs=40,
         learning_rate=0.05,
+        early_stopping=True,
         n_iter_no_change=3,
         callbacks=[WeightSnapshots(snapshots.append)],
     ).fit(X, y)
