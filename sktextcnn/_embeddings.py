@@ -9,11 +9,11 @@ from __future__ import annotations
 import functools
 import gzip
 import os
-import re
 import sys
 import time
 import warnings
 import zlib
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from itertools import repeat
 from pathlib import Path
@@ -38,8 +38,13 @@ def _packaged_glove_dir():
 
 @functools.lru_cache(maxsize=1)
 def _packaged_glove_index():
-    """Word -> row of the packaged GloVe matrix (built once per process)."""
+    """The packaged GloVe words, in matrix row order, as an Arrow binary array.
+
+    Kept as Arrow data (~5 MB), not as a Python dict of 400,000 strings
+    (~100 MB for the life of the process); lookups are hashed in C++.
+    """
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:
         raise ImportError(
@@ -47,14 +52,21 @@ def _packaged_glove_index():
             "pip install 'sktextcnn[glove]'."
         ) from None
     words = pq.read_table(_packaged_glove_dir() / "glove_6B_index.parquet")
-    words = words.column(0).to_pylist()
-    return dict(zip(words, range(len(words))))
+    return words.column(0).combine_chunks().cast(pa.binary())
 
 
 def _packaged_glove_rows(words):
-    index = _packaged_glove_index()
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # UTF-8 bytes: "surrogatepass" lets a token holding a lone surrogate (text
+    # decoded with errors="surrogateescape") through, to be found nowhere.
+    keys = pa.array(
+        [w.encode("utf-8", "surrogatepass") for w in words], type=pa.binary()
+    )
+    rows = pc.index_in(keys, value_set=_packaged_glove_index())
+    rows = rows.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     table = np.load(_packaged_glove_dir() / "glove_6B_50d_emb.npy", mmap_mode="r")
-    rows = np.array([index.get(w, -1) for w in words], dtype=np.int64)
     found = rows >= 0
     out = np.zeros((len(words), table.shape[1]), dtype=np.float32)
     # Fancy indexing a memmap reads only the pages holding these rows.
@@ -71,68 +83,120 @@ def _open_text(path):
     return gzip.open(path, "rb") if gz else open(path, "rb")
 
 
-# Text embedding files are read in blocks of this many bytes (small enough that
-# the background read of the next block overlaps well with the work on the
-# current one: 0.46 s for a 400k-line GloVe 50d file, 0.52 s with 16 MB blocks);
-# files larger than _PROGRESS_MIN_BYTES get a progress bar when verbose.
+# Text embedding files are read in blocks of this many bytes (small blocks keep
+# the two splitting threads and the caller busy together); files larger than
+# _PROGRESS_MIN_BYTES get a progress bar when verbose.
 _BLOCK_BYTES = 1 << 22
 _PROGRESS_MIN_BYTES = 1 << 26
 
 
-def _iter_blocks(f):
+def _chunks(f):
+    """Yield (data, size, bytes read): ``data[:size]`` holds whole lines."""
+    rest = b""
+    while chunk := f.read(_BLOCK_BYTES):
+        data = rest + chunk
+        size = data.rfind(b"\n") + 1
+        rest = data[size:]
+        if size:
+            yield data, size, f.fileobj.tell() if hasattr(f, "fileobj") else f.tell()
+    if rest:  # a last line without its newline
+        yield rest + b"\n", len(rest) + 1, None
+
+
+def _iter_blocks(f, wanted=None):
     """Yield a :class:`_Block` of whole lines for each ~_BLOCK_BYTES of a file.
 
-    The next block is read and split in a background thread while the caller
-    works on the current one: file reads, zlib and NumPy's array passes release
-    the GIL, so they overlap with the caller's work on the words.
+    The file is read here; the blocks are split by two worker threads, up to
+    four blocks ahead of the caller: NumPy's passes over a block release the
+    GIL, so they run beside the caller's work on the requested lines.
     """
-    rest = b""
-
-    def next_block():
-        nonlocal rest
-        while True:
-            chunk = f.read(_BLOCK_BYTES)
-            pos = f.fileobj.tell() if hasattr(f, "fileobj") else f.tell()
-            if not chunk:
-                last, rest = rest, b""
-                # A last line without its newline, or the end.
-                return _Block(last + b"\n", pos=pos) if last else None
-            data = rest + chunk
-            cut = data.rfind(b"\n") + 1
-            rest = data[cut:]
-            if cut:
-                return _Block(data, cut, pos=pos)
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(next_block)
-        while (block := future.result()) is not None:
-            future = pool.submit(next_block)
-            yield block
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        ahead = deque()
+        for data, size, pos in _chunks(f):
+            ahead.append(pool.submit(_Block, data, size, pos, wanted))
+            if len(ahead) > 4:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
 
 
-# The word of every line but the first: the text between a newline and the
-# next space (a literal-prefixed pattern: the regex engine jumps from newline
-# to newline). One C-level pass; no Python object per line but its word.
-_WORDS_AFTER_NEWLINE = re.compile(rb"\n([^ \n]*)")
-_FIRST_WORD = re.compile(rb"[^ \n]*")
+_HASH_MULT = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _key_hashes(buf, starts, stops):
+    """64-bit hashes of the byte strings ``buf[starts[i]:stops[i]]``.
+
+    Vectorized over all strings, 8 bytes per step (only the strings still
+    that long take part in later steps). Equal strings get equal hashes;
+    callers confirm a match on the bytes themselves.
+    """
+    lengths = stops - starts
+    h = lengths.astype(np.uint64) * _HASH_MULT
+    offsets = np.arange(8)
+    last = len(buf) - 1
+    active = np.arange(len(starts))
+    for k in range(0, int(lengths.max(initial=0)), 8):
+        active = active[lengths[active] > k]
+        idx = starts[active, None] + k + offsets
+        chunk = buf[np.minimum(idx, last)]
+        chunk[idx >= stops[active, None]] = 0
+        mixed = (h[active] ^ chunk.view(np.uint64).ravel()) * _HASH_MULT
+        h[active] = mixed ^ (mixed >> np.uint64(29))
+    return h
+
+
+def _word_ends(buf, starts, ends):
+    """Where each line's first space is (its end if it has none).
+
+    Looks at 8 bytes of every line at a time, in NumPy; a line drops out
+    once its space (or its end) is found, so a step costs little after the
+    first one or two (words are short).
+    """
+    out = ends.copy()
+    offsets = np.arange(8)
+    last = len(buf) - 1
+    active = np.arange(len(starts))
+    k = 0
+    while active.size:
+        idx = starts[active, None] + k + offsets
+        hit = (buf[np.minimum(idx, last)] == ord(" ")) & (idx < ends[active, None])
+        found = hit.any(axis=1)
+        first = idx[np.arange(len(active)), hit.argmax(axis=1)]
+        out[active[found]] = first[found]
+        k += 8
+        active = active[~found & (starts[active] + k < ends[active])]
+    return out
+
+
+def _hashes_of(keys):
+    """:func:`_key_hashes` of a list of byte strings."""
+    stops = np.cumsum([len(k) for k in keys], dtype=np.int64)
+    starts = stops - np.array([len(k) for k in keys], dtype=np.int64)
+    buf = np.frombuffer(b"".join(keys) + b"\0", dtype=np.uint8)
+    return _key_hashes(buf, starts, stops)
 
 
 class _Block:
     """The lines of a chunk of a text file (``data[:size]``, ending with a newline).
 
+    Built in a background thread, with NumPy passes over the whole block and
+    no Python object per line: every line's number of values and a hash of
+    its word, and which words may be requested (``wanted``: sorted hashes).
+
     Attributes
     ----------
-    keys : list of bytes
-        The first field (word) of every line.
     n_values : ndarray of int
         The number of spaces, i.e. of values after the word, of every line.
+    hashes : ndarray of uint64
+        A hash of the word (first field) of every line.
+    candidates : ndarray of bool
+        Lines whose word hash is among the requested words' hashes.
 
-    Only the lines asked for with :meth:`line` become Python objects, unless
-    the block has carriage returns (CRLF files) or trailing spaces (gensim
-    writes one after each vector): then every line is stripped first.
+    A block with carriage returns (CRLF files) or trailing spaces (gensim
+    writes one after each vector) is split into stripped Python lines first.
     """
 
-    def __init__(self, data, size=None, pos=0):
+    def __init__(self, data, size=None, pos=0, wanted=None):
         size = len(data) if size is None else size  # data[:size] is the block
         self.pos = pos  # bytes of the file read so far
         buf = np.frombuffer(data, dtype=np.uint8, count=size)
@@ -146,22 +210,35 @@ class _Block:
             self.keys = [line.partition(b" ")[0] for line in self.lines]
             counts = map(bytes.count, self.lines, repeat(b" "))
             self.n_values = np.fromiter(counts, np.int64, count=len(self.lines))
-            return
-        self.lines, self.data = None, data
-        self.starts, self.ends = starts.tolist(), ends.tolist()
-        self.keys = [_FIRST_WORD.match(data, 0, size).group()]
-        self.keys += _WORDS_AFTER_NEWLINE.findall(data, 0, size - 1)
-        # Spaces per line: each segment runs from a line's start to the next
-        # line's start. 16-bit sums are twice as fast; a line of 65536+ spaces
-        # would wrap around, which the comparison with the total catches.
-        is_space = (buf == ord(" ")).view(np.uint8)
-        counts = np.add.reduceat(is_space, starts, dtype=np.uint16)
-        if counts.sum(dtype=np.int64) != np.count_nonzero(is_space):
-            counts = np.add.reduceat(is_space, starts, dtype=np.int64)
-        self.n_values = counts
+            self.hashes = _hashes_of(self.keys)
+        else:
+            self.lines, self.data = None, data
+            self.starts, self.ends = starts, ends
+            self.key_ends = _word_ends(buf, starts, ends)
+            self.hashes = _key_hashes(buf, starts, self.key_ends)
+            is_space = buf == ord(" ")
+            # Spaces per line: each segment runs from a line's start to the
+            # next line's start. 16-bit sums are twice as fast; a line of
+            # 65536+ spaces would wrap around, which the total catches.
+            is_space = is_space.view(np.uint8)
+            counts = np.add.reduceat(is_space, starts, dtype=np.uint16)
+            if counts.sum(dtype=np.int64) != np.count_nonzero(is_space):
+                counts = np.add.reduceat(is_space, starts, dtype=np.int64)
+            self.n_values = counts
+        if wanted is None or not len(wanted):
+            self.candidates = np.zeros(len(self.hashes), dtype=bool)
+        else:
+            at = np.minimum(np.searchsorted(wanted, self.hashes), len(wanted) - 1)
+            self.candidates = wanted[at] == self.hashes
 
     def __len__(self):
-        return len(self.keys)
+        return len(self.n_values)
+
+    def key(self, i):
+        """The word of line ``i``."""
+        if self.lines is not None:
+            return self.keys[i]
+        return self.data[self.starts[i] : self.key_ends[i]]
 
     def line(self, i):
         """Line ``i`` of the block, without its newline."""
@@ -174,9 +251,10 @@ class _TextFileRows:
     """The rows of some words, gathered block by block from a text file.
 
     Every line's number of values (spaces) is compared with the first
-    vector's, and every word checked for duplicates, with C-level string
-    methods over whole blocks (no Python loop over lines); only the lines of
-    requested words are parsed as numbers.
+    vector's and every word checked for duplicates (by hash, over whole
+    blocks in NumPy; a repeated hash is confirmed on the words by a second
+    pass that names both lines); only the lines of requested words become
+    Python objects and are parsed as numbers.
     """
 
     def __init__(self, path, words):
@@ -186,11 +264,12 @@ class _TextFileRows:
         self.wanted = {
             w.encode("utf-8", "surrogatepass"): i for i, w in enumerate(words)
         }
+        self.wanted_hashes = np.unique(_hashes_of(list(self.wanted)))
         self.vectors = None
         self.found = np.zeros(len(words), dtype=bool)
         self.dim = self.header_dim = None
-        self.seen = set()
-        self.blocks = []  # (line numbers, words) per block, for error messages
+        self.hashes = []  # word hashes of the vector lines, per block
+        self.skipped = set()  # line numbers of blank lines and word2vec headers
 
     def add(self, block, lineno):
         """Read a :class:`_Block`, whose first line is line ``lineno + 1``."""
@@ -198,6 +277,7 @@ class _TextFileRows:
         if self.dim is None:
             self.dim, skip = self._first_vector_size(block, lineno)
             if self.dim is None:
+                self.skipped.update(i + lineno + 1 for i in skip)
                 return
             self.vectors = np.zeros((len(self.found), self.dim), dtype=np.float32)
         headers = set(skip)
@@ -211,24 +291,29 @@ class _TextFileRows:
                     "does a word contain a space?"
                 )
             skip.append(i)
-        index = np.arange(len(block))
-        keys = block.keys
+        keep = np.ones(len(block), dtype=bool)
         if skip:
-            keep = np.ones(len(block), dtype=bool)
             keep[skip] = False
-            index = index[keep]
-            keys = [keys[i] for i in index.tolist()]
-        numbers = index + lineno + 1
-        self.blocks.append((numbers, keys))
-        n_seen = len(self.seen)
-        self.seen.update(keys)
-        if len(self.seen) - n_seen < len(keys):
-            self._raise_duplicate()
+            self.skipped.update(i + lineno + 1 for i in skip)
+        self.hashes.append(block.hashes[keep])
+        candidates = np.flatnonzero(block.candidates & keep).tolist()
+        if not candidates:
+            return
+        keys = [block.key(i) for i in candidates]
         rows = np.fromiter(map(self.wanted.get, keys, repeat(-1)), np.int64, len(keys))
         hits = np.flatnonzero(rows >= 0)
         if hits.size:
-            lines = [block.line(i) for i in index[hits].tolist()]
-            self._parse(lines, numbers[hits], rows[hits])
+            index = np.asarray(candidates)[hits]
+            lines = [block.line(i) for i in index.tolist()]
+            self._parse(lines, index + lineno + 1, rows[hits])
+
+    def check_duplicates(self):
+        """Raise if a word has two lines (after the whole file was read)."""
+        if not self.hashes:
+            return
+        hashes = np.sort(np.concatenate(self.hashes))
+        if np.any(hashes[1:] == hashes[:-1]):
+            self._raise_duplicate()
 
     def _first_vector_size(self, block, lineno):
         skip = []
@@ -257,9 +342,14 @@ class _TextFileRows:
         return None, skip
 
     def _raise_duplicate(self):
+        # A second, plain pass: find the first repeated word and both lines
+        # (or nothing, if two words merely shared a hash).
         first = {}
-        for numbers, keys in self.blocks:
-            for number, word in zip(numbers.tolist(), keys):
+        with _open_text(self.path) as f:
+            for number, line in enumerate(f, 1):
+                if number in self.skipped:
+                    continue
+                word = line.rstrip(b"\n").rstrip(b"\r ").partition(b" ")[0]
                 if word in first:
                     raise ValueError(
                         f"{self.path}, line {number}: word {word!r} is duplicated "
@@ -331,11 +421,12 @@ def _text_file_rows(path, words, verbose=0):
     t0 = time.perf_counter()
     try:
         with _open_text(path) as f:
-            for block in _iter_blocks(f):
+            for block in _iter_blocks(f, rows.wanted_hashes):
                 rows.add(block, lineno)
                 lineno += len(block)
                 if show:
-                    _progress(block.pos, total, t0)
+                    _progress(block.pos or total, total, t0)
+            rows.check_duplicates()
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise ValueError(
             f"{path}: the compressed file is truncated or corrupt after line "

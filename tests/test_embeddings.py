@@ -276,3 +276,26 @@ def test_error_line_with_65536_more_spaces_is_not_missed(tmp_path):
     path = write(tmp_path / "g.txt", "the 1 2 3\ncat 1 2 3" + " 0" * 65536 + "\n")
     with pytest.raises(ValueError, match=r"line 2: 65539 values, but the first"):
         load_embedding_rows(path, ["the"])
+
+
+def test_words_that_only_share_a_hash_are_not_duplicates(tmp_path, monkeypatch):
+    # Every word gets the same hash: the duplicate check must confirm on the
+    # words themselves (a second pass) and find nothing wrong.
+    import sktextcnn._embeddings as emb
+
+    monkeypatch.setattr(
+        emb, "_key_hashes", lambda buf, starts, stops: np.zeros(len(starts), np.uint64)
+    )
+    path = write(tmp_path / "g.txt", "the 1 2\ncat 3 4\non 5 6\n")
+    out, found = load_embedding_rows(path, ["cat", "dog", "on"])
+    np.testing.assert_array_equal(found, [True, False, True])
+    np.testing.assert_array_equal(out, [[3, 4], [0, 0], [5, 6]])
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_duplicate_found_by_hash_names_both_lines(tmp_path, newline):
+    text = newline.join(["2 2", "the 1 2", "", "cat 3 4", "the 5 6"]) + newline
+    path = write(tmp_path / "g.txt", text)
+    match = re.escape("line 5: word b'the' is duplicated (first seen on line 2)")
+    with pytest.raises(ValueError, match=match):
+        load_embedding_rows(path, ["cat"])
