@@ -493,9 +493,10 @@ def report(keras, ours, glove, growth, args, machine, load, bf16=None):
     )
     defaults = ", ".join(f"`{k}={v!r}`" for k, v in ours["defaults"].items())
     val = (
-        "excluding the early-stopping validation split, "
+        " (excluding the early-stopping validation split, the validation split's "
+        "scoring after every epoch counted in our time)"
         if ours["early_stopping"]
-        else ""
+        else " (no early stopping: the whole training set)"
     )
     body = f"""## Performance: sktextcnn vs plain Keras
 
@@ -515,10 +516,10 @@ a vocabulary of {ours["vocabulary"]:,} words).
 
 1. Training documents x epochs / seconds of `model.fit` vs `TextCNNClassifier.fit`
    (vectorizing excluded on both sides). Our documents per epoch are
-   {ours["train_docs_per_epoch"]:,} ({val}the validation split's scoring after every
-   epoch counted in our time); {ours["epochs"]} epochs were run. "Per CPU-second"
-   divides by the process CPU time (all threads) instead of the wall-clock time:
-   it moves less than the wall-clock figures when other work shares the cores.
+   {ours["train_docs_per_epoch"]:,}{val}; {ours["epochs"]} epochs were run.
+   "Per CPU-second" divides by the process CPU time (all threads) instead of the
+   wall-clock time: it moves less than the wall-clock figures when other work
+   shares the cores.
 2. Test documents / seconds: `model.predict(x_test)` vs `clf.predict_proba(X_test)`
    on token ids; TextVectorization call + `model.predict` vs
    `pipe.predict_proba(texts)` on texts.
