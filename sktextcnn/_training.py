@@ -101,6 +101,21 @@ class BatchMaker:
         return x
 
 
+def warm_up_inference(model, min_width=1):
+    """Trace ``model``'s inference step for inputs of any shape, if not yet done.
+
+    Keras traces ``predict_on_batch`` for the first input shape and, from
+    the second one on, once more for any shape (``reduce_retracing``). Two
+    tiny all-padding batches of different shapes take both traces out of the
+    first real prediction (about 0.3 s on the default model), and every
+    prediction then runs the same any-shape function, whether the model was
+    just fitted or loaded.
+    """
+    if model.predict_function is None:
+        for n, width in ((1, min_width), (2, min_width + 1)):
+            model.predict_on_batch(np.zeros((n, width), dtype=np.int32))
+
+
 def predict_batches(model, batches, batch_size):
     """Run ``model`` on every sample; outputs in the original sample order."""
     n = len(batches.ids)
@@ -249,9 +264,9 @@ def fit_loop(
     # Drop the traced training step (rebuilt on demand, e.g. by warm_start): it
     # is most of a small model's memory, and a search's discarded models only
     # give it back when Python's cyclic garbage collector gets to them. Inference
-    # also traces afresh, exactly as a model loaded from a pickle or a save file
-    # does: identical probabilities either way (functions traced for other
-    # shapes can differ in the last float bits).
+    # is traced afresh (warm_up_inference), exactly as for a model loaded from a
+    # pickle or a save file: identical probabilities either way (functions
+    # traced for other shapes can differ in the last float bits).
     model.train_function = None
     model.predict_function = None
     return history
