@@ -1,4 +1,4 @@
-"""Tests for sktextcnn._embeddings."""
+"""Tests for sktextcnn._embeddings and the text-file reader, sktextcnn._textfile."""
 
 import gzip
 import re
@@ -215,7 +215,7 @@ def many_lines(n=300):
 @pytest.mark.parametrize("block_bytes", [1, 7, 64, 1 << 24])
 @pytest.mark.parametrize("newline", ["\n", "\r\n", " \n"])
 def test_same_rows_whatever_the_block_size(tmp_path, monkeypatch, block_bytes, newline):
-    import sktextcnn._embeddings as emb
+    import sktextcnn._textfile as emb
 
     monkeypatch.setattr(emb, "_BLOCK_BYTES", block_bytes)
     lines, vectors = many_lines()
@@ -231,7 +231,7 @@ def test_same_rows_whatever_the_block_size(tmp_path, monkeypatch, block_bytes, n
 
 @pytest.mark.parametrize("block_bytes", [16, 1 << 24])
 def test_errors_name_the_line_across_blocks(tmp_path, monkeypatch, block_bytes):
-    import sktextcnn._embeddings as emb
+    import sktextcnn._textfile as emb
 
     monkeypatch.setattr(emb, "_BLOCK_BYTES", block_bytes)
     lines, _ = many_lines()
@@ -257,7 +257,7 @@ def test_error_values_separated_by_several_spaces(tmp_path):
 
 
 def test_progress_bar_for_big_files_when_verbose(tmp_path, monkeypatch, capsys):
-    import sktextcnn._embeddings as emb
+    import sktextcnn._textfile as emb
 
     path = write(tmp_path / "g.txt", "\n".join(LINES) + "\n")
     load_embedding_rows(path, ["the"], verbose=1)
@@ -281,7 +281,7 @@ def test_error_line_with_65536_more_spaces_is_not_missed(tmp_path):
 def test_words_that_only_share_a_hash_are_not_duplicates(tmp_path, monkeypatch):
     # Every word gets the same hash: the duplicate check must confirm on the
     # words themselves (a second pass) and find nothing wrong.
-    import sktextcnn._embeddings as emb
+    import sktextcnn._textfile as emb
 
     monkeypatch.setattr(
         emb, "_key_hashes", lambda buf, starts, stops: np.zeros(len(starts), np.uint64)
