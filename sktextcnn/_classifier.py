@@ -37,13 +37,7 @@ from ._safeguards import (
     warn_no_pretrained_vectors,
 )
 from ._tokenize import check_id_array, reject_raw_text
-from ._training import (
-    BatchMaker,
-    copy_callbacks,
-    fit_loop,
-    predict_batches,
-    warm_up_inference,
-)
+from ._training import BatchMaker, copy_callbacks, fit_loop, predict_batches
 from ._vectorizer import TokenSequences
 
 
@@ -299,16 +293,11 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
             return 256
         return int(min(256, max(32, n_train // 32)))
 
-    def _min_width(self):
-        """Shortest input the architecture accepts."""
-        if self.architecture == "kim":
-            return 1
-        return seed_min_length(self._kernel_sizes(), self.pool_size)
-
     def _batch_maker(self, ids):
         if self.architecture == "kim":
             return BatchMaker(ids, trim=True)
-        return BatchMaker(ids, trim=False, min_width=self._min_width())
+        min_width = seed_min_length(self._kernel_sizes(), self.pool_size)
+        return BatchMaker(ids, trim=False, min_width=min_width)
 
     def _new_model(self, n_ids, matrix, n_classes, seed, idf=None):
         use_matrix = matrix is not None and self.embedding_init == "pretrained"
@@ -469,8 +458,6 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
             if old_state is not None:
                 restore_variable_values(model, old_state)
             raise
-        # Trace inference now, so that predictions need no tracing of their own.
-        warm_up_inference(model, self._min_width())
         n_epochs = len(history.get("loss", ())) - (
             len(self.history_.get("loss", ())) if warm else 0
         )
@@ -511,7 +498,6 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "model_")
         X, _, _ = self._check_ids(X, reset=False)
-        warm_up_inference(self.model_, self._min_width())  # e.g. a loaded model
         proba = predict_batches(self.model_, self._batch_maker(X), self._batch_size())
         proba = proba.astype(np.float64)
         return proba / proba.sum(axis=1, keepdims=True)

@@ -68,6 +68,15 @@ def _iter_blocks(f, wanted=None):
 _HASH_MULT = np.uint64(0x9E3779B97F4A7C15)
 
 
+def _eight_bytes(buf, starts, k):
+    """Bytes ``k`` to ``k + 7`` after each start, and their positions.
+
+    Positions past the buffer read its last byte: callers mask them.
+    """
+    idx = starts[:, None] + k + np.arange(8)
+    return idx, buf[np.minimum(idx, len(buf) - 1)]
+
+
 def _key_hashes(buf, starts, stops):
     """64-bit hashes of the byte strings ``buf[starts[i]:stops[i]]``.
 
@@ -77,13 +86,10 @@ def _key_hashes(buf, starts, stops):
     """
     lengths = stops - starts
     h = lengths.astype(np.uint64) * _HASH_MULT
-    offsets = np.arange(8)
-    last = len(buf) - 1
     active = np.arange(len(starts))
     for k in range(0, int(lengths.max(initial=0)), 8):
         active = active[lengths[active] > k]
-        idx = starts[active, None] + k + offsets
-        chunk = buf[np.minimum(idx, last)]
+        idx, chunk = _eight_bytes(buf, starts[active], k)
         chunk[idx >= stops[active, None]] = 0
         mixed = (h[active] ^ chunk.view(np.uint64).ravel()) * _HASH_MULT
         h[active] = mixed ^ (mixed >> np.uint64(29))
@@ -98,13 +104,11 @@ def _word_ends(buf, starts, ends):
     first one or two (words are short).
     """
     out = ends.copy()
-    offsets = np.arange(8)
-    last = len(buf) - 1
     active = np.arange(len(starts))
     k = 0
     while active.size:
-        idx = starts[active, None] + k + offsets
-        hit = (buf[np.minimum(idx, last)] == ord(" ")) & (idx < ends[active, None])
+        idx, chunk = _eight_bytes(buf, starts[active], k)
+        hit = (chunk == ord(" ")) & (idx < ends[active, None])
         found = hit.any(axis=1)
         first = idx[np.arange(len(active)), hit.argmax(axis=1)]
         out[active[found]] = first[found]
@@ -115,8 +119,9 @@ def _word_ends(buf, starts, ends):
 
 def _hashes_of(keys):
     """:func:`_key_hashes` of a list of byte strings."""
-    stops = np.cumsum([len(k) for k in keys], dtype=np.int64)
-    starts = stops - np.array([len(k) for k in keys], dtype=np.int64)
+    lengths = np.fromiter(map(len, keys), np.int64, len(keys))
+    stops = np.cumsum(lengths)
+    starts = stops - lengths
     buf = np.frombuffer(b"".join(keys) + b"\0", dtype=np.uint8)
     return _key_hashes(buf, starts, stops)
 

@@ -118,6 +118,7 @@ def warm_up_inference(model, min_width=1):
 
 def predict_batches(model, batches, batch_size):
     """Run ``model`` on every sample; outputs in the original sample order."""
+    warm_up_inference(model, batches.min_width)  # e.g. a model just loaded
     n = len(batches.ids)
     out = None
     for idx in make_batches(batches.lengths, batch_size):
@@ -264,9 +265,11 @@ def fit_loop(
     # Drop the traced training step (rebuilt on demand, e.g. by warm_start): it
     # is most of a small model's memory, and a search's discarded models only
     # give it back when Python's cyclic garbage collector gets to them. Inference
-    # is traced afresh (warm_up_inference), exactly as for a model loaded from a
+    # is traced afresh for any shape, exactly as for a model loaded from a
     # pickle or a save file: identical probabilities either way (functions
     # traced for other shapes can differ in the last float bits).
     model.train_function = None
     model.predict_function = None
+    # Trace inference now, so that predictions need no tracing of their own.
+    warm_up_inference(model, train.min_width)
     return history
