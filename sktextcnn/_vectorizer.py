@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -79,6 +80,50 @@ class TokenSequences:
     def __repr__(self):
         dim = None if self.embedding_matrix is None else self.embedding_matrix.shape
         return f"TokenSequences(shape={self.ids.shape}, embedding_matrix={dim})"
+
+    def __array_function__(self, func, types, args, kwargs):
+        # NumPy's protocol for array-likes (NEP 18). Stacking keeps the matrix:
+        # ColumnTransformer joins its transformers' outputs with np.hstack, so
+        # GloveVectorizer's vectors reach the classifier through it. Every
+        # other function sees the plain ids.
+        if func in _STACKING and args:
+            parts = list(args[0])
+            carried = [p for p in parts if isinstance(p, TokenSequences)]
+            matrices = {id(p.embedding_matrix) for p in carried}
+            out = func([_plain(p) for p in parts], *args[1:], **kwargs)
+            if len(carried) == len(parts) and len(matrices) == 1:
+                first = carried[0]
+                if first.embedding_matrix is not None or len(
+                    {p.n_ids for p in carried}
+                ) == 1:
+                    return TokenSequences(out, first.embedding_matrix, first.n_ids)
+            if any(p.embedding_matrix is not None for p in carried):
+                warnings.warn(
+                    "Stacking GloveVectorizer output with other columns (or with "
+                    "another vectorizer's output) drops its pre-trained embedding "
+                    "matrix: a TextCNNClassifier fitted on the result learns its "
+                    "embeddings from scratch. Give the classifier one "
+                    "GloveVectorizer's output alone (e.g. a ColumnTransformer "
+                    'with that single transformer and remainder="drop").',
+                    UserWarning,
+                    stacklevel=3,
+                )
+            return out
+        return func(*_plain(args), **_plain(kwargs))
+
+
+def _plain(value):
+    """``value`` with every TokenSequences in it replaced by its ids."""
+    if isinstance(value, TokenSequences):
+        return value.ids
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+_STACKING = {np.hstack, np.vstack, np.concatenate, np.column_stack}
 
 
 class GloveVectorizer(TransformerMixin, BaseEstimator):
@@ -236,36 +281,55 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _documents(self, raw_documents):
+    # The parameters that shape ``transform``'s output. ``fit`` records their
+    # values in ``_transform_settings_`` and ``transform`` reads that fitted
+    # state only: ``set_params`` after ``fit`` changes nothing until the next
+    # fit, as for every scikit-learn estimator's predictions.
+    _TRANSFORM_PARAMS = (
+        "max_length", "padding", "truncating", "handle_unknown", "lowercase",
+        "token_pattern", "tokenizer", "encoding", "decode_error",
+    )  # fmt: skip
+
+    def _new_transform_settings(self):
+        return {name: getattr(self, name) for name in self._TRANSFORM_PARAMS}
+
+    @staticmethod
+    def _documents(raw_documents, settings):
         return check_documents(
-            raw_documents, encoding=self.encoding, decode_error=self.decode_error
+            raw_documents,
+            encoding=settings["encoding"],
+            decode_error=settings["decode_error"],
         )
 
-    def _chunks(self, docs):
+    @staticmethod
+    def _chunks(docs, settings):
         """Yield ``(start, stop, token_lists)`` over runs of ``docs``.
 
         Texts are tokenized a run at a time so that token lists (tens of bytes
         a token) never exist for the whole corpus at once.
         """
-        tokenize = build_tokenizer(self.token_pattern, self.tokenizer, self.lowercase)
+        tokenize = build_tokenizer(
+            settings["token_pattern"], settings["tokenizer"], settings["lowercase"]
+        )
         for start, stop in chunk_bounds(docs):
             token_lists = [tokenize(doc) for doc in docs[start:stop]]
-            if self.tokenizer is not None:
+            if settings["tokenizer"] is not None:
                 token_lists = [
                     check_tokens(tokens, i)
                     for i, tokens in enumerate(token_lists, start)
                 ]
             yield start, stop, token_lists
 
-    def _n_ids(self):
-        return len(self.vocabulary_) + (2 if self.handle_unknown == "oov_token" else 1)
+    @staticmethod
+    def _n_ids(vocabulary, settings):
+        return len(vocabulary) + (2 if settings["handle_unknown"] == "oov_token" else 1)
 
-    def _wrap(self, ids, matrix):
+    def _wrap(self, ids, matrix, n_ids):
         if _get_output_config("transform", self)["dense"] != "default":
             # set_output(transform="pandas"/"polars"): scikit-learn wraps the
             # plain ids in a DataFrame; the embedding matrix cannot follow.
             return ids
-        return TokenSequences(ids, matrix, self._n_ids())
+        return TokenSequences(ids, matrix, n_ids)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, raw_documents, y=None):
@@ -289,7 +353,7 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
             punctuation); every other bad input is named by its document index
             or parameter.
         """
-        self._fit(self._documents(raw_documents), keep_ids=False)
+        self._fit(raw_documents, keep_ids=False)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -303,13 +367,15 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         -------
         X : TokenSequences of shape (n_samples, max_length)
         """
-        return self._fit(self._documents(raw_documents), keep_ids=True)
+        return self._fit(raw_documents, keep_ids=True)
 
-    def _fit(self, docs, keep_ids):
+    def _fit(self, raw_documents, keep_ids):
         # Every fitted attribute is computed first and assigned at the end, so
         # an error (or KeyboardInterrupt) part-way leaves a previous fit intact.
+        settings = self._new_transform_settings()
+        docs = self._documents(raw_documents, settings)
         index, counts, runs = {}, np.zeros(0, dtype=np.int64), []
-        for start, stop, token_lists in self._chunks(docs):
+        for start, stop, token_lists in self._chunks(docs, settings):
             flat, lengths = index_tokens(token_lists, index)
             run_counts = np.bincount(flat, minlength=len(index))
             run_counts[: len(counts)] += counts
@@ -351,8 +417,9 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         self.n_vectors_found_ = n_found
         self.vector_coverage_ = vector_coverage
         self.token_coverage_ = token_coverage
+        self._transform_settings_ = settings
         if keep_ids:
-            return self._wrap(ids, matrix)
+            return self._wrap(ids, matrix, self._n_ids(vocabulary, settings))
         return self
 
     def _embedding_matrix(self, vectors, found, offset):
@@ -389,23 +456,31 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
             int32 ids (0 = padding) carrying ``embedding_matrix_``.
         """
         check_is_fitted(self, "vocabulary_")
-        docs = self._documents(raw_documents)
-        oov = OOV_ID if self.handle_unknown == "oov_token" else None
-        ids = np.zeros((len(docs), self.max_length), dtype=np.int32)
-        for start, stop, token_lists in self._chunks(docs):
+        st = self._transform_settings_
+        docs = self._documents(raw_documents, st)
+        oov = OOV_ID if st["handle_unknown"] == "oov_token" else None
+        ids = np.zeros((len(docs), st["max_length"]), dtype=np.int32)
+        for start, stop, token_lists in self._chunks(docs, st):
             flat, lengths = tokens_to_ids(token_lists, self.vocabulary_, oov)
             pad_ids(
-                flat, lengths, self.max_length, self.padding, self.truncating,
+                flat, lengths, st["max_length"], st["padding"], st["truncating"],
                 out=ids[start:stop],
             )  # fmt: skip
-        return self._wrap(ids, self.embedding_matrix_)
+        n_ids = self._n_ids(self.vocabulary_, st)
+        return self._wrap(ids, self.embedding_matrix_, n_ids)
 
     def get_feature_names_out(self, input_features=None):
         """Output column names: the sequence positions ``position_0`` ..."""
         check_is_fitted(self, "vocabulary_")
-        return np.asarray(
-            [f"position_{i}" for i in range(self.max_length)], dtype=object
-        )
+        length = self._transform_settings_["max_length"]
+        return np.asarray([f"position_{i}" for i in range(length)], dtype=object)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "vocabulary_" in state and "_transform_settings_" not in state:
+            # Pickled or saved before the settings were recorded: such versions
+            # read the parameters at transform time.
+            self._transform_settings_ = self._new_transform_settings()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
