@@ -32,6 +32,7 @@ import numpy as np
 import sklearn
 from sklearn.pipeline import Pipeline
 
+from ._architectures import OPTIMIZERS
 from ._classifier import TextCNNClassifier
 from ._persistence import atomic_write_bytes, model_from_bytes, model_to_bytes
 from ._vectorizer import GloveVectorizer
@@ -44,7 +45,9 @@ _CLASSES = {
     "sktextcnn.TextCNNClassifier": TextCNNClassifier,
 }
 _NAMES = {cls: name for name, cls in _CLASSES.items()}
-_FITTED_NAME = re.compile(r"[a-z][a-z0-9_]*_\Z")
+# Fitted attributes: public ones (``classes_``) and the private fitted state
+# that predictions read (``_predict_settings_``).
+_FITTED_NAME = re.compile(r"_?[a-z][a-z0-9_]*_\Z")
 _MODEL_FILE = re.compile(r"model-\d+\.keras\Z")
 
 # Every (module, class_name) a sktextcnn Keras model configuration may name.
@@ -62,7 +65,7 @@ _KERAS_ALLOWED = {
         "keras.initializers": "GlorotUniform Ones RandomUniform Zeros",
         "keras.optimizers": "Adadelta Adam AdamW RMSprop SGD",
         "sktextcnn._architectures": "IdPadding MaskedGlobalPooling1D TfidfLinear "
-        "ZeroPadVectors",
+        "ZeroPadVectors " + " ".join(cls.__name__ for cls in OPTIMIZERS.values()),
     }.items()
     for name in names.split()
 }
@@ -213,6 +216,9 @@ def _decode_estimator(node, arrays, archive):
         data = archive.read(name)
         _check_keras_config(data)
         est.model_ = model_from_bytes(data)
+    if cls is not Pipeline:
+        # What unpickling does: fills in fitted state that older files lack.
+        est.__setstate__(dict(vars(est)))
     return est
 
 

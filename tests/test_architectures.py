@@ -123,3 +123,111 @@ def test_tfidf_branch_matches_sublinear_tfidf_features():
     df = np.array([0, 2, 2, 1, 1, 2])
     np.testing.assert_allclose(idf[1:], (np.log(4 / (1 + df)) + 1)[1:], rtol=1e-6)
     assert idf[0] == 0
+
+
+def test_bigram_branch_matches_tfidf_vectorizer_with_bigrams():
+    # With no hash collisions, the bigram bag of words is exactly
+    # TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2)) up to a column
+    # permutation: same scores for the same per-feature weights.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from sktextcnn._architectures import (
+        BIGRAM_BUCKETS,
+        TfidfLinear,
+        bigram_ids,
+        smooth_idf,
+    )
+
+    texts = ["a b a b c", "c d", "d a b", "b b b e", "e"]
+    vocab = {w: i + 1 for i, w in enumerate("abcde")}
+    length = 6
+    ids = np.zeros((len(texts), length), dtype="int32")
+    for r, text in enumerate(texts):
+        toks = [vocab[w] for w in text.split()]
+        ids[r, length - len(toks) :] = toks  # "pre" padding
+    n_ids = 6
+    big = bigram_ids(ids, n_ids, BIGRAM_BUCKETS)
+    # The NumPy hash (idf) and the keras.ops hash (inside the model) agree.
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(
+            bigram_ids(
+                keras.ops.convert_to_tensor(ids), n_ids, BIGRAM_BUCKETS, xp=keras.ops
+            )
+        ),
+        big,
+    )
+    layer = TfidfLinear(n_ids, 1, scale=1.0, bigram_buckets=BIGRAM_BUCKETS)
+    layer.build((None, None))
+    layer.idf.assign(smooth_idf(ids, n_ids, BIGRAM_BUCKETS))
+    sk = TfidfVectorizer(
+        sublinear_tf=True, ngram_range=(1, 2), token_pattern=r"\w", lowercase=False
+    )
+    features = sk.fit_transform(texts).toarray()
+    # One weight per feature: word j -> id, bigram "x y" -> its bucket id.
+    weights = np.zeros((n_ids + BIGRAM_BUCKETS, 1), dtype="float32")
+    rng = np.random.RandomState(0)
+    sk_weights = rng.randn(len(sk.vocabulary_)).astype("float32")
+    for term, col in sk.vocabulary_.items():
+        words = term.split()
+        if len(words) == 1:
+            row = vocab[words[0]]
+        else:
+            pair = np.array([[vocab[words[0]], vocab[words[1]]]], dtype="int32")
+            row = bigram_ids(pair, n_ids, BIGRAM_BUCKETS)[0, 0]
+        assert weights[row, 0] == 0  # no collision
+        weights[row, 0] = sk_weights[col]
+    layer.weights_.assign(weights)
+    np.testing.assert_allclose(
+        np.asarray(layer(ids))[:, 0], features @ sk_weights, rtol=1e-5, atol=1e-6
+    )
+
+
+def test_bow_architecture_is_the_bag_of_words_part_alone(corpus):
+    from sktextcnn import GloveVectorizer, TextCNNClassifier
+
+    texts, labels = corpus
+    X = GloveVectorizer(max_length=12, embeddings=None).fit_transform(texts)
+    clf = TextCNNClassifier(architecture="bow", epochs=3, random_state=0)
+    clf.fit(X, labels)
+    layers_ = {type(layer).__name__ for layer in clf.model_.layers}
+    assert layers_ == {"InputLayer", "TfidfLinear", "Activation"}
+    assert clf.score(X, labels) > 0.9
+    # No convnet means no embedding to fine-tune, whatever the parameters say.
+    assert clf.model_.trainable_weights[0].path == "tfidf_linear/weights"
+
+
+def test_bag_of_words_weights_get_plain_sgd_the_convnet_adam():
+    """The "wide" weights move by -step * gradient; the others by Adam's rule."""
+    from sktextcnn._architectures import build_kim, compile_model
+
+    model = build_kim(
+        8, 4, 2, filters=3, kernel_sizes=(2,), dense_units=0, dropout=0.0,
+        trainable=True, seed=0, bag_of_words=True,
+    )  # fmt: skip
+    compile_model(model, "adam", learning_rate=0.01, batch_size=4)
+    wide = model.get_layer("tfidf_linear")
+    wide.idf.assign(np.ones(8, dtype="float32"))
+    x = np.array([[1, 2, 3], [4, 5, 0], [6, 7, 1], [2, 2, 2]], dtype="int32")
+    y = np.array([0, 1, 0, 1])
+    # The wide weights start at zero: their gradient for the batch-mean loss
+    # is mean_i f_i (p_i - onehot(y_i)), f_i the text's normalised tf-idf.
+    p = np.asarray(model.predict_on_batch(x), dtype=np.float64)
+    counts = np.zeros((4, 8))
+    for r, row in enumerate(x):
+        np.add.at(counts[r], row[row > 0], 1)
+    f = np.where(counts > 0, 1 + np.log(np.maximum(counts, 1)), 0)
+    f /= np.linalg.norm(f, axis=1, keepdims=True)
+    grad = f.T @ (p - np.eye(2)[y]) / 4
+    before = {v.path: keras.ops.convert_to_numpy(v) for v in model.trainable_variables}
+    model.train_on_batch(x, y)
+    step = 1.0 * 4  # WIDE_LEARNING_RATE_PER_TEXT times the batch size
+    after = {v.path: keras.ops.convert_to_numpy(v) for v in model.trainable_variables}
+    np.testing.assert_allclose(
+        after["tfidf_linear/weights"], -step * grad, rtol=1e-4, atol=1e-6
+    )
+    # Adam's first step moves the convnet's weights by at most its learning
+    # rate (by about that much where the gradient is not tiny).
+    dense = [k for k in after if k.startswith(("conv", "logits"))]
+    assert dense
+    moved = np.concatenate([np.abs(after[k] - before[k]).ravel() for k in dense])
+    assert moved.max() <= 0.01 * 1.001 and moved.max() > 0.009

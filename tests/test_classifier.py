@@ -109,8 +109,18 @@ def test_batch_size_auto_rule(n_samples, expected):
     clf = TextCNNClassifier()
     assert clf.batch_size == "auto"
     assert clf._batch_size(n_samples) == expected
-    assert clf._batch_size() == 256  # inference
     assert TextCNNClassifier(batch_size=16)._batch_size(n_samples) == 16
+
+
+@pytest.mark.parametrize(
+    "n_samples, expected", [(200, 36), (1000, 8), (11_314, 6), (100_000, 5)]
+)
+def test_epochs_auto_rule(n_samples, expected):
+    # About 250 gradient steps, from 5 to 40 epochs.
+    clf = TextCNNClassifier()
+    assert clf.epochs == "auto"
+    assert clf._epochs(n_samples, clf._batch_size(n_samples)) == expected
+    assert TextCNNClassifier(epochs=3)._epochs(n_samples, 32) == 3
 
 
 @pytest.mark.parametrize("n_samples, n_steps", [(80, 3), (2400, 32)])
