@@ -72,7 +72,8 @@ def _wide_deep(base):
             self.assign_sub(variable, ops.cast(gradient, dtype) * rate)
 
         def get_config(self):
-            return {**super().get_config(), "wide_learning_rate": self.wide_learning_rate}
+            config = super().get_config()
+            return {**config, "wide_learning_rate": self.wide_learning_rate}
 
     WideDeep.__name__ = WideDeep.__qualname__ = f"WideDeep{base.__name__}"
     return keras.saving.register_keras_serializable(package="sktextcnn")(WideDeep)

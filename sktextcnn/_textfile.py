@@ -360,12 +360,7 @@ def _text_file_rows(path, words, verbose=0):
             "path of a GloVe or word2vec text file."
         )
     if not path.is_file():
-        hint = ""
-        if not path.suffix and len(path.parts) == 1:  # a name, e.g. "glove-6b-100d"
-            from ._embeddings import DEFAULT_EMBEDDINGS
-
-            hint = f" (the packaged vectors are named {DEFAULT_EMBEDDINGS!r})"
-        raise FileNotFoundError(f"Embedding file not found: {str(path)!r}{hint}.")
+        raise FileNotFoundError(f"Embedding file not found: {str(path)!r}.")
     rows = _TextFileRows(path, words)
     lineno = 0  # lines before the current block
     total = path.stat().st_size

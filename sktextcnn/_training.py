@@ -181,7 +181,8 @@ def fit_loop(
         Scored after every epoch (``val_loss``, ``val_accuracy``).
     n_iter_no_change : int or None
         With ``validation``, stop after this many epochs without a better
-        ``val_loss`` and restore the best weights.
+        ``val_loss`` and restore the best weights: Keras' ``EarlyStopping``
+        (``min_delta=1e-4``, ``restore_best_weights=True``).
     callbacks : list of keras.callbacks.Callback
         Called as ``Model.fit`` calls them (train/epoch/batch begin and end,
         epoch logs with ``loss``, ``accuracy`` and the ``val_`` metrics); a
@@ -197,13 +198,26 @@ def fit_loop(
         and ``val_accuracy``.
     """
     history = {} if history is None else history
+    callbacks = list(callbacks)
+    if validation is not None and n_iter_no_change is not None:
+        # First in the list, so that the best weights are back before the
+        # user's callbacks see the end of training.
+        callbacks.insert(
+            0,
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss",
+                mode="min",
+                min_delta=1e-4,
+                patience=n_iter_no_change,
+                restore_best_weights=True,
+            ),
+        )
     # The params Model.fit gives its callbacks; verbose=1 lets a ProgbarLogger
     # the user adds show itself (our own verbose output is separate).
     n_steps = -(-len(y) // batch_size)
     cbs = keras.callbacks.CallbackList(
-        list(callbacks), model=model, epochs=epochs, steps=n_steps, verbose=1
+        callbacks, model=model, epochs=epochs, steps=n_steps, verbose=1
     )
-    best_loss, best_weights, stale = np.inf, None, 0
     model.stop_training = False
     cbs.on_train_begin()
     for epoch in range(epochs):
@@ -249,18 +263,8 @@ def fit_loop(
                 file=sys.stderr,
             )
         cbs.on_epoch_end(epoch, logs)
-        if validation is not None and n_iter_no_change is not None:
-            if logs["val_loss"] < best_loss - 1e-4:
-                best_loss, stale = logs["val_loss"], 0
-                best_weights = model.get_weights()
-            else:
-                stale += 1
-                if stale >= n_iter_no_change:
-                    break
         if model.stop_training:
             break
-    if best_weights is not None:
-        model.set_weights(best_weights)
     cbs.on_train_end()
     # Drop the traced training step (rebuilt on demand, e.g. by warm_start): it
     # is most of a small model's memory, and a search's discarded models only
