@@ -6,17 +6,13 @@ length may vary from batch to batch.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import keras
 import numpy as np
 from keras import layers, ops
 
-ARCHITECTURES = ("kim", "seed", "bow")
-# What kernel_sizes=None / dense_units=None mean for each architecture.
-ARCH_DEFAULTS = {
-    "kim": {"kernel_sizes": (3, 4, 5), "dense_units": 0},
-    "seed": {"kernel_sizes": (5, 5, 5), "dense_units": 128},
-    "bow": {"kernel_sizes": (), "dense_units": 0},
-}
 _BASE_OPTIMIZERS = {
     "adam": keras.optimizers.Adam,
     "adamw": keras.optimizers.AdamW,
@@ -415,7 +411,85 @@ def compile_model(model, optimizer, learning_rate=None, batch_size=256):
     )
 
 
+@dataclass(frozen=True)
+class Architecture:
+    """What sktextcnn knows of one architecture, read by the classifier, the
+    batching and the safe loader alike.
+
+    Attributes
+    ----------
+    build : callable
+        ``build(n_ids, dim, n_outputs, **params)`` -> uncompiled keras.Model.
+    kernel_sizes, dense_units
+        What ``kernel_sizes=None`` / ``dense_units=None`` mean.
+    padding_invariant : bool
+        The output never depends on padding: batches may be cut to their texts.
+    uses_embeddings : bool
+        The model has an "embedding" layer (set from pre-trained vectors).
+    layers : tuple of (module, class name)
+        Every Keras layer class its models are made of.
+    """
+
+    build: Callable
+    kernel_sizes: tuple
+    dense_units: int
+    padding_invariant: bool
+    uses_embeddings: bool
+    layers: tuple
+
+    def min_length(self, kernel_sizes, pool_size):
+        """Shortest input its models accept."""
+        if self.padding_invariant:
+            return 1
+        return seed_min_length(kernel_sizes, pool_size)
+
+
+def _keras_layers(names):
+    return tuple(("keras.layers", name) for name in names.split())
+
+
+def _our_layers(names):
+    return tuple(("sktextcnn._architectures", name) for name in names.split())
+
+
+REGISTRY = {
+    "kim": Architecture(
+        build=build_kim,
+        kernel_sizes=(3, 4, 5),
+        dense_units=0,
+        padding_invariant=True,
+        uses_embeddings=True,
+        layers=_keras_layers(
+            "InputLayer Embedding Conv1D Concatenate Dense Dropout Add Activation"
+        )
+        + _our_layers("IdPadding ZeroPadVectors MaskedGlobalPooling1D TfidfLinear"),
+    ),
+    "seed": Architecture(
+        build=build_seed,
+        kernel_sizes=(5, 5, 5),
+        dense_units=128,
+        padding_invariant=False,
+        uses_embeddings=True,
+        layers=_keras_layers(
+            "InputLayer Embedding Conv1D MaxPooling1D GlobalMaxPooling1D Dense "
+            "Dropout Activation"
+        )
+        + _our_layers("ZeroPadVectors"),
+    ),
+    "bow": Architecture(
+        build=build_bow,
+        kernel_sizes=(),
+        dense_units=0,
+        padding_invariant=True,
+        uses_embeddings=False,
+        layers=_keras_layers("InputLayer Activation") + _our_layers("TfidfLinear"),
+    ),
+}
+ARCHITECTURES = tuple(REGISTRY)
+# The initializers the builders use (for the safe loader).
+INITIALIZERS = ("GlorotUniform", "Ones", "RandomUniform", "Zeros")
+
+
 def build_model(architecture, n_ids, dim, n_outputs, **params):
     """Build the (uncompiled) Keras model for ``architecture``."""
-    builder = {"kim": build_kim, "seed": build_seed, "bow": build_bow}[architecture]
-    return builder(n_ids, dim, n_outputs, **params)
+    return REGISTRY[architecture].build(n_ids, dim, n_outputs, **params)

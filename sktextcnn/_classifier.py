@@ -16,13 +16,12 @@ from sklearn.utils.validation import (
 )
 
 from ._architectures import (
-    ARCH_DEFAULTS,
     ARCHITECTURES,
     BIGRAM_BUCKETS,
     OPTIMIZERS,
+    REGISTRY,
     build_model,
     compile_model,
-    seed_min_length,
     smooth_idf,
 )
 from ._compat import Interval, StrOptions, _fit_context
@@ -293,7 +292,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
     def _kernel_sizes(self):
         sizes = self.kernel_sizes
         if sizes is None:
-            return ARCH_DEFAULTS[self.architecture]["kernel_sizes"]
+            return REGISTRY[self.architecture].kernel_sizes
         sizes = tuple(np.ravel(sizes).tolist())
         if not sizes or not all(
             isinstance(k, Integral) and not isinstance(k, bool) and k >= 1
@@ -318,15 +317,11 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         scikit-learn, ``set_params`` after ``fit`` changes nothing until the
         next fit.
         """
-        if self.architecture in ("kim", "bow"):
-            # Padding never changes the output: batches are cut to their texts.
-            trim, min_width = True, 1
-        else:
-            trim = False
-            min_width = seed_min_length(self._kernel_sizes(), self.pool_size)
+        arch = REGISTRY[self.architecture]
         return {
-            "trim": trim,
-            "min_width": int(min_width),
+            # Padding-invariant models get batches cut to their texts.
+            "trim": arch.padding_invariant,
+            "min_width": int(arch.min_length(self._kernel_sizes(), self.pool_size)),
             "batch_size": 256 if self.batch_size == "auto" else int(self.batch_size),
             "pretrained": bool(use_matrix),
         }
@@ -340,7 +335,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         dim = matrix.shape[1] if use_matrix else self.embedding_dim
         dense = self.dense_units
         if dense is None:
-            dense = ARCH_DEFAULTS[self.architecture]["dense_units"]
+            dense = REGISTRY[self.architecture].dense_units
         params = dict(
             filters=self.filters,
             kernel_sizes=self._kernel_sizes(),
@@ -360,7 +355,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
             params["bag_of_words"] = self.bag_of_words
             params["bigram_buckets"] = BIGRAM_BUCKETS if bigrams else 0
         model = build_model(self.architecture, n_ids, dim, n_classes, **params)
-        if use_matrix and self.architecture != "bow":
+        if use_matrix and REGISTRY[self.architecture].uses_embeddings:
             model.get_layer("embedding").set_weights([matrix])
         if idf is not None:
             model.get_layer("tfidf_linear").idf.assign(idf)

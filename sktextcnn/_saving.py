@@ -32,7 +32,7 @@ import numpy as np
 import sklearn
 from sklearn.pipeline import Pipeline
 
-from ._architectures import OPTIMIZERS
+from ._architectures import INITIALIZERS, OPTIMIZERS, REGISTRY
 from ._classifier import TextCNNClassifier
 from ._persistence import atomic_write_bytes, model_from_bytes, model_to_bytes
 from ._vectorizer import GloveVectorizer
@@ -50,25 +50,25 @@ _NAMES = {cls: name for name, cls in _CLASSES.items()}
 _FITTED_NAME = re.compile(r"_?[a-z][a-z0-9_]*_\Z")
 _MODEL_FILE = re.compile(r"model-\d+\.keras\Z")
 
-# Every (module, class_name) a sktextcnn Keras model configuration may name.
-# A model archive naming anything else (a Lambda layer, a function) is refused
-# before Keras sees it, whatever Keras' own safe_mode lets through.
-_KERAS_ALLOWED = {
-    (None, "__keras_tensor__"),
-    ("keras", "DTypePolicy"),
-    ("keras.src.models.functional", "Functional"),
-} | {
-    (module, name)
-    for module, names in {
-        "keras.layers": "Activation Add Concatenate Conv1D Dense Dropout Embedding "
-        "GlobalMaxPooling1D InputLayer MaxPooling1D",
-        "keras.initializers": "GlorotUniform Ones RandomUniform Zeros",
-        "keras.optimizers": "Adadelta Adam AdamW RMSprop SGD",
-        "sktextcnn._architectures": "IdPadding MaskedGlobalPooling1D TfidfLinear "
-        "ZeroPadVectors " + " ".join(cls.__name__ for cls in OPTIMIZERS.values()),
-    }.items()
-    for name in names.split()
-}
+# Every (module, class_name) a sktextcnn Keras model configuration may name,
+# from the architecture registry: a model archive naming anything else (a
+# Lambda layer, a function) is refused before Keras sees it, whatever Keras'
+# own safe_mode lets through.
+_KERAS_ALLOWED = (
+    {
+        (None, "__keras_tensor__"),
+        ("keras", "DTypePolicy"),
+        ("keras.src.models.functional", "Functional"),
+        # Optimizers of files written before the wide part had its own.
+        *(
+            ("keras.optimizers", name)
+            for name in "Adadelta Adam AdamW RMSprop SGD".split()
+        ),
+    }
+    | {layer for arch in REGISTRY.values() for layer in arch.layers}
+    | {("keras.initializers", name) for name in INITIALIZERS}
+    | {("sktextcnn._architectures", cls.__name__) for cls in OPTIMIZERS.values()}
+)
 
 
 # -- tagged JSON ---------------------------------------------------------------

@@ -231,3 +231,30 @@ def test_bag_of_words_weights_get_plain_sgd_the_convnet_adam():
     assert dense
     moved = np.concatenate([np.abs(after[k] - before[k]).ravel() for k in dense])
     assert moved.max() <= 0.01 * 1.001 and moved.max() > 0.009
+
+
+@pytest.mark.parametrize("architecture", ["kim", "seed", "bow"])
+def test_registry_lists_every_class_a_model_is_made_of(architecture):
+    # The safe loader's allowlist is built from the registry: a builder that
+    # gains a layer the registry does not list would make its saved files
+    # unloadable. Also: the registry's minimum length is accepted.
+    from sktextcnn._architectures import REGISTRY, compile_model
+    from sktextcnn._saving import _KERAS_ALLOWED
+
+    arch = REGISTRY[architecture]
+    params = {**PARAMS, "kernel_sizes": arch.kernel_sizes or (3,)}
+    if architecture != "seed":
+        params["bag_of_words"] = True
+    model = build_model(architecture, 30, 6, 3, **params)
+    compile_model(model, "adam")
+    layers = {(type(layer).__module__, type(layer).__name__) for layer in model.layers}
+    listed = {(m.replace(".src", ""), n) for m, n in arch.layers}
+    for module, name in layers:
+        public = "keras.layers" if module.startswith("keras") else module
+        assert (public, name) in listed, (module, name)
+        assert (public, name) in _KERAS_ALLOWED
+    optimizer = type(model.optimizer)
+    assert (optimizer.__module__, optimizer.__name__) in _KERAS_ALLOWED
+    n = arch.min_length(params["kernel_sizes"], 5)
+    out = model.predict_on_batch(np.ones((2, n), dtype="int32"))
+    assert np.asarray(out).shape == (2, 3)
