@@ -1,17 +1,22 @@
-"""Keras models <-> bytes, with public Keras APIs only.
+"""The one serialization layer: Keras models <-> bytes, atomic file writes.
 
-A fitted :class:`TextCNNClassifier` pickles its model as the bytes of a
-``.keras`` archive plus a format version, and rebuilds it with
-``keras.saving.load_model(..., safe_mode=True)`` when unpickled, so pickle and
-joblib work without touching ``keras.Model`` itself. A SHA-256 digest of the
-archive travels with it: corrupt bytes fail loudly instead of loading wrong
-weights. Files are written with :func:`atomic_write_bytes`.
+Both ways of storing a fitted :class:`TextCNNClassifier` go through here:
+pickle / joblib (``__getstate__`` packs the model) and the pickle-free
+:func:`sktextcnn.save` file. Either way the model travels as the bytes of a
+``.keras`` archive with the format version :data:`FORMAT_VERSION` and a
+SHA-256 digest (corrupt bytes fail loudly instead of loading wrong weights),
+and is rebuilt with ``keras.saving.load_model(..., safe_mode=True)`` only
+after its configuration was checked against the classes sktextcnn models are
+made of (the architecture registry). Public Keras APIs only; no Keras class
+is patched. Files are written with :func:`atomic_write_bytes`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
+import json
 import os
 import secrets
 import stat
@@ -20,7 +25,31 @@ import zipfile
 
 import keras
 
-MODEL_FORMAT_VERSION = 1
+from ._architectures import INITIALIZERS, OPTIMIZERS, REGISTRY
+
+# The version of both storage formats (the pickled state and the safe file).
+FORMAT_VERSION = 1
+MODEL_FORMAT_VERSION = FORMAT_VERSION  # its name in sktextcnn 0.1
+
+# Every (module, class_name) a sktextcnn Keras model configuration may name,
+# from the architecture registry: a model archive naming anything else (a
+# Lambda layer, a function) is refused before Keras sees it, whatever Keras'
+# own safe_mode lets through.
+_KERAS_ALLOWED = (
+    {
+        (None, "__keras_tensor__"),
+        ("keras", "DTypePolicy"),
+        ("keras.src.models.functional", "Functional"),
+        # Optimizers of files written before the wide part had its own.
+        *(
+            ("keras.optimizers", name)
+            for name in "Adadelta Adam AdamW RMSprop SGD".split()
+        ),
+    }
+    | {layer for arch in REGISTRY.values() for layer in arch.layers}
+    | {("keras.initializers", name) for name in INITIALIZERS}
+    | {("sktextcnn._architectures", cls.__name__) for cls in OPTIMIZERS.values()}
+)
 
 
 def model_to_bytes(model):
@@ -32,11 +61,29 @@ def model_to_bytes(model):
             return f.read()
 
 
-def model_from_bytes(data):
-    """Rebuild a Keras model from :func:`model_to_bytes` output."""
-    # Importing the architectures registers our custom layers with Keras.
-    from . import _architectures  # noqa: F401
+def model_digest(data):
+    """The SHA-256 digest stored next to a model's bytes."""
+    return hashlib.sha256(data).hexdigest()
 
+
+def model_from_bytes(data, digest=None):
+    """Rebuild a Keras model from :func:`model_to_bytes` output.
+
+    ``digest``: the :func:`model_digest` stored with the bytes (None for
+    files of sktextcnn 0.1, which stored none on the safe-file path).
+    """
+    if digest is not None and model_digest(data) != digest:
+        raise ValueError(
+            "Cannot restore the Keras model: the stored archive is corrupt or "
+            f"truncated (its {len(data)} bytes do not match their SHA-256 digest)."
+        )
+    try:
+        _check_keras_config(data)
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError(
+            "Cannot restore the Keras model: the stored archive is corrupt or "
+            "truncated (no readable config.json)."
+        ) from None
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "model.keras")
         with open(path, "wb") as f:
@@ -54,27 +101,21 @@ def pack_model(model):
     """What a fitted estimator stores in its pickled state for its model."""
     data = model_to_bytes(model)
     return {
-        "format": MODEL_FORMAT_VERSION,
+        "format": FORMAT_VERSION,
         "keras_version": keras.__version__,
         "model": data,
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "sha256": model_digest(data),
     }
 
 
 def unpack_model(packed):
-    if packed.get("format") != MODEL_FORMAT_VERSION:
+    if packed.get("format") != FORMAT_VERSION:
         raise ValueError(
             f"Unsupported sktextcnn model format {packed.get('format')!r}; this "
-            f"version reads format {MODEL_FORMAT_VERSION}."
+            f"version reads format {FORMAT_VERSION}."
         )
-    data = packed["model"]
-    digest = packed.get("sha256")  # absent from pickles of sktextcnn <= 0.1.0
-    if digest is not None and hashlib.sha256(data).hexdigest() != digest:
-        raise ValueError(
-            "Cannot restore the Keras model: the stored archive is corrupt or "
-            f"truncated (its {len(data)} bytes do not match their SHA-256 digest)."
-        )
-    return model_from_bytes(data)
+    # The digest is absent from pickles of sktextcnn <= 0.1.0.
+    return model_from_bytes(packed["model"], packed.get("sha256"))
 
 
 def atomic_write_bytes(path, data):
@@ -118,3 +159,27 @@ def atomic_write_bytes(path, data):
                 os.fsync(dir_fd)
             finally:
                 os.close(dir_fd)
+
+
+def _check_keras_config(data):
+    """Refuse a Keras archive naming classes sktextcnn models never use."""
+    with zipfile.ZipFile(io.BytesIO(data)) as model_zip:
+        config = json.loads(model_zip.read("config.json"))
+    stack = [config]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if "class_name" in item:
+                key = (item.get("module"), item["class_name"])
+                registered = item.get("registered_name")
+                if key not in _KERAS_ALLOWED or registered not in (
+                    None, key[1], f"sktextcnn>{key[1]}"
+                ):  # fmt: skip
+                    raise ValueError(
+                        f"the Keras model names {key[1]!r} from module "
+                        f"{key[0]!r}, which sktextcnn models never use; "
+                        "refusing to load it."
+                    )
+            stack.extend(item.values())

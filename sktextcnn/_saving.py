@@ -32,13 +32,18 @@ import numpy as np
 import sklearn
 from sklearn.pipeline import Pipeline
 
-from ._architectures import INITIALIZERS, OPTIMIZERS, REGISTRY
 from ._classifier import TextCNNClassifier
-from ._persistence import atomic_write_bytes, model_from_bytes, model_to_bytes
+from ._persistence import (
+    FORMAT_VERSION,
+    _check_keras_config,  # noqa: F401  (tests craft configs against it)
+    atomic_write_bytes,
+    model_digest,
+    model_from_bytes,
+    model_to_bytes,
+)
 from ._vectorizer import GloveVectorizer
 
 FORMAT = "sktextcnn-safe"
-FORMAT_VERSION = 1
 _CLASSES = {
     "sklearn.pipeline.Pipeline": Pipeline,
     "sktextcnn.GloveVectorizer": GloveVectorizer,
@@ -49,27 +54,6 @@ _NAMES = {cls: name for name, cls in _CLASSES.items()}
 # that predictions read (``_predict_settings_``).
 _FITTED_NAME = re.compile(r"_?[a-z][a-z0-9_]*_\Z")
 _MODEL_FILE = re.compile(r"model-\d+\.keras\Z")
-
-# Every (module, class_name) a sktextcnn Keras model configuration may name,
-# from the architecture registry: a model archive naming anything else (a
-# Lambda layer, a function) is refused before Keras sees it, whatever Keras'
-# own safe_mode lets through.
-_KERAS_ALLOWED = (
-    {
-        (None, "__keras_tensor__"),
-        ("keras", "DTypePolicy"),
-        ("keras.src.models.functional", "Functional"),
-        # Optimizers of files written before the wide part had its own.
-        *(
-            ("keras.optimizers", name)
-            for name in "Adadelta Adam AdamW RMSprop SGD".split()
-        ),
-    }
-    | {layer for arch in REGISTRY.values() for layer in arch.layers}
-    | {("keras.initializers", name) for name in INITIALIZERS}
-    | {("sktextcnn._architectures", cls.__name__) for cls in OPTIMIZERS.values()}
-)
-
 
 # -- tagged JSON ---------------------------------------------------------------
 
@@ -177,7 +161,9 @@ def _encode_estimator(est, encode, models, where):
         node["set_output"] = encode(output, f"set_output of {where}")
     if "model_" in vars(est):
         node["model"] = f"model-{len(models)}.keras"
-        models.append(model_to_bytes(est.model_))
+        data = model_to_bytes(est.model_)
+        node["model_sha256"] = model_digest(data)
+        models.append(data)
     return node
 
 
@@ -213,9 +199,7 @@ def _decode_estimator(node, arrays, archive):
         name = node["model"]
         if not isinstance(name, str) or not _MODEL_FILE.match(name):
             raise ValueError(f"bad model entry {name!r}")
-        data = archive.read(name)
-        _check_keras_config(data)
-        est.model_ = model_from_bytes(data)
+        est.model_ = model_from_bytes(archive.read(name), node.get("model_sha256"))
     if cls is not Pipeline:
         # What unpickling does: fills in fitted state that older files lack.
         est.__setstate__(dict(vars(est)))
@@ -229,30 +213,6 @@ def _check_no_memory(memory):
             "a Pipeline's 'memory' must be None in a safe file (its cache is "
             f"read with pickle), got {memory!r}."
         )
-
-
-def _check_keras_config(data):
-    """Refuse a Keras archive naming classes sktextcnn models never use."""
-    with zipfile.ZipFile(io.BytesIO(data)) as model_zip:
-        config = json.loads(model_zip.read("config.json"))
-    stack = [config]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            if "class_name" in item:
-                key = (item.get("module"), item["class_name"])
-                registered = item.get("registered_name")
-                if key not in _KERAS_ALLOWED or registered not in (
-                    None, key[1], f"sktextcnn>{key[1]}"
-                ):  # fmt: skip
-                    raise ValueError(
-                        f"the Keras model names {key[1]!r} from module "
-                        f"{key[0]!r}, which sktextcnn models never use; "
-                        "refusing to load it."
-                    )
-            stack.extend(item.values())
 
 
 # -- public API -------------------------------------------------------------------

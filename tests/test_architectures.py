@@ -239,7 +239,7 @@ def test_registry_lists_every_class_a_model_is_made_of(architecture):
     # gains a layer the registry does not list would make its saved files
     # unloadable. Also: the registry's minimum length is accepted.
     from sktextcnn._architectures import REGISTRY, compile_model
-    from sktextcnn._saving import _KERAS_ALLOWED
+    from sktextcnn._persistence import _KERAS_ALLOWED
 
     arch = REGISTRY[architecture]
     params = {**PARAMS, "kernel_sizes": arch.kernel_sizes or (3,)}

@@ -1,5 +1,6 @@
 """sktextcnn.save / sktextcnn.load: the pickle-free format."""
 
+import hashlib
 import io
 import json
 import os
@@ -281,6 +282,13 @@ def test_keras_config_outside_the_allowlist_is_refused(fitted, tmp_path):
         return out.getvalue()
 
     rewrite(path, "model-0.keras", add_lambda)
+    with pytest.raises(ValueError, match="do not match their SHA-256 digest"):
+        sktextcnn.load(path)
+    # An attacker can recompute the digest: the allowlist still refuses it.
+    with zipfile.ZipFile(path) as src:
+        digest = hashlib.sha256(src.read("model-0.keras")).hexdigest()
+    rewrite(path, "meta.json", edit_meta(lambda m: m["estimator"].update(
+        model_sha256=digest)))  # fmt: skip
     with pytest.raises(ValueError, match="'Lambda' from module 'keras.layers'"):
         sktextcnn.load(path)
 
@@ -298,6 +306,33 @@ def test_keras_config_outside_the_allowlist_is_refused(fitted, tmp_path):
         _check_keras_config(blob.getvalue())
 
 
+def test_pickles_get_the_same_allowlist_as_safe_files(fitted):
+    # One serialization layer: a pickled state whose model names a Lambda layer
+    # (with a correct digest) is refused like a safe file's.
+    from sktextcnn._persistence import model_digest, unpack_model
+
+    state = fitted["clf"].__getstate__()
+    packed = dict(state["model_"])
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(packed["model"])) as src,
+        zipfile.ZipFile(out, "w") as dst,
+    ):
+        for name in src.namelist():
+            content = src.read(name)
+            if name == "config.json":
+                config = json.loads(content)
+                config["config"]["layers"][-1].update(
+                    module="keras.layers", class_name="Lambda"
+                )
+                content = json.dumps(config).encode()
+            dst.writestr(name, content)
+    packed["model"] = out.getvalue()
+    packed["sha256"] = model_digest(packed["model"])
+    with pytest.raises(ValueError, match="'Lambda' from module 'keras.layers'"):
+        unpack_model(packed)
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -305,11 +340,13 @@ def test_keras_config_outside_the_allowlist_is_refused(fitted, tmp_path):
         dict(architecture="seed", optimizer="rmsprop", learning_rate=0.01),
         dict(architecture="kim", optimizer="sgd"),
         dict(architecture="kim", optimizer="adadelta", embedding_init="random"),
+        dict(architecture="bow", bag_of_words_bigrams=True),
     ],
 )
 def test_every_architecture_passes_the_keras_allowlist(params, tmp_path):
     # When a new layer or optimizer is added to sktextcnn, this fails until
-    # _saving._KERAS_ALLOWED lists it.
+    # the architecture registry (which _persistence._KERAS_ALLOWED reads)
+    # lists it.
     X = np.arange(1, 61).reshape(12, 5) % 9 + 1
     clf = TextCNNClassifier(filters=2, epochs=1, random_state=0, **params)
     clf.fit(X, [0, 1] * 6)
