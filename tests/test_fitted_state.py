@@ -143,9 +143,32 @@ def test_new_parameters_act_at_the_next_fit():
     assert clone(pipe)[-1].get_params()["architecture"] == "kim"
 
 
+def _fixture_keras_version():
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(DATA / "pipeline-format1.sktextcnn") as archive:
+        return json.loads(archive.read("meta.json"))["versions"]["keras"]
+
+
+def _version(text):
+    return tuple(int(part) for part in text.split(".")[:2])
+
+
 @pytest.mark.parametrize("how", ["safe", "pickle"])
 def test_files_of_format_1_load_with_identical_predictions(how):
     """Files written by sktextcnn 0.1 before the fitted settings existed."""
+    written_by = _fixture_keras_version()
+    if _version(keras.__version__) < _version(written_by):
+        # The oldest-versions CI step: Keras reads no file of a newer Keras
+        # (and NumPy 1 no pickle of NumPy 2's arrays).
+        with pytest.raises((ValueError, ModuleNotFoundError)):
+            if how == "safe":
+                sktextcnn.load(DATA / "pipeline-format1.sktextcnn")
+            else:
+                with open(DATA / "pipeline-format1.pkl", "rb") as f:
+                    pickle.load(f)
+        return
     expected = np.load(DATA / "pipeline-format1-expected.npz")
     if how == "safe":
         pipe = sktextcnn.load(DATA / "pipeline-format1.sktextcnn")
