@@ -7,6 +7,11 @@ scikit-learn ``pyproject.toml`` allows.
 """
 
 from sklearn.base import _fit_context
+from sklearn.datasets._twenty_newsgroups import (
+    strip_newsgroup_footer,
+    strip_newsgroup_header,
+    strip_newsgroup_quoting,
+)
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import _check_sample_weight
@@ -17,4 +22,7 @@ __all__ = [
     "_check_sample_weight",
     "_fit_context",
     "_get_output_config",
+    "strip_newsgroup_footer",
+    "strip_newsgroup_header",
+    "strip_newsgroup_quoting",
 ]

@@ -9,8 +9,6 @@ line number in the error.
 from __future__ import annotations
 
 import gzip
-import sys
-import time
 import warnings
 import zlib
 from collections import deque
@@ -18,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from itertools import repeat
 from pathlib import Path
 
+import keras
 import numpy as np
 
 
@@ -364,34 +363,27 @@ def _text_file_rows(path, words, verbose=0):
     rows = _TextFileRows(path, words)
     lineno = 0  # lines before the current block
     total = path.stat().st_size
-    show = verbose and total > _PROGRESS_MIN_BYTES
-    t0 = time.perf_counter()
+    # The one progress bar of the library: Keras' (as fit's verbose=2 uses).
+    bar = (
+        keras.utils.Progbar(total, unit_name="byte")
+        if verbose and total > _PROGRESS_MIN_BYTES
+        else None
+    )
     try:
         with _open_text(path) as f:
             for block in _iter_blocks(f, rows.wanted_hashes):
                 rows.add(block, lineno)
                 lineno += len(block)
-                if show:
-                    _progress(block.pos or total, total, t0)
+                if bar is not None:
+                    bar.update(min(block.pos or total, total))
             rows.check_duplicates()
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise ValueError(
             f"{path}: the compressed file is truncated or corrupt after line "
             f"{lineno} ({exc})."
         ) from None
-    if show:
-        print(file=sys.stderr)
+    if bar is not None:
+        bar.update(total, finalize=True)
     if rows.dim is None:
         raise ValueError(f"{path}: the embedding file contains no vectors.")
     return rows.vectors, rows.found
-
-
-def _progress(done, total, t0):
-    frac = min(done / total, 1.0)
-    bar = "=" * int(30 * frac)
-    print(
-        f"\rreading embeddings [{bar:<30}] {100 * frac:5.1f}% "
-        f"{time.perf_counter() - t0:5.1f}s",
-        end="",
-        file=sys.stderr,
-    )

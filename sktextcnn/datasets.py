@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import tarfile
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
+
+from ._compat import (
+    strip_newsgroup_footer,
+    strip_newsgroup_header,
+    strip_newsgroup_quoting,
+)
 
 __all__ = ["default_data_dir", "load_20newsgroups", "load_sentence_dataset"]
 
@@ -20,35 +25,12 @@ _LAYOUTS = (
     f"and '{_FOLDERS['test']}/' folders (one folder per category), or a "
     f"directory holding '{_ARCHIVE_NAME}'"
 )
-_QUOTE_RE = re.compile(
-    r"(writes in|writes:|wrote:|says:|said:|^In article|^Quoted from|^\||^>)"
-)
-
-
-def _strip_header(text):
-    """Drop everything up to and including the first blank line."""
-    return text.partition("\n\n")[2]
-
-
-def _strip_footer(text):
-    """Drop the signature: what follows the last blank or all-hyphen line."""
-    lines = text.strip().split("\n")
-    for cut in range(len(lines) - 1, -1, -1):
-        if not lines[cut].strip().strip("-"):
-            break
-    return "\n".join(lines[:cut]) if cut > 0 else text
-
-
-def _strip_quotes(text):
-    """Drop quoted lines and lines that introduce a quotation."""
-    return "\n".join(ln for ln in text.split("\n") if not _QUOTE_RE.search(ln))
-
-
-# In the order scikit-learn applies them.
+# scikit-learn's own header / footer / quote stripping (fetch_20newsgroups'
+# ``remove=``), in the order it applies them; identical output on every post.
 _STRIPPERS = {
-    "headers": _strip_header,
-    "footers": _strip_footer,
-    "quotes": _strip_quotes,
+    "headers": strip_newsgroup_header,
+    "footers": strip_newsgroup_footer,
+    "quotes": strip_newsgroup_quoting,
 }
 
 
