@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import sklearn
 from sklearn.exceptions import UnsetMetadataPassedError
+from sklearn.metrics import accuracy_score
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.utils import compute_sample_weight
@@ -150,6 +151,10 @@ def test_pipeline_routes_sample_weight_by_step_name(data):
 
 def test_metadata_routing_through_pipeline_search_and_cross_validate(data):
     texts, X, y, w = data
+    # A few flipped labels: no fold scores 1.0, so that weighted and unweighted
+    # scores differ.
+    y = y.copy()
+    y[::7] = np.where(y[::7] == "sport", "space", "sport")
     direct = TextCNNClassifier(**PARAMS).fit(X, y, sample_weight=w)
     with sklearn.config_context(enable_metadata_routing=True):
         clf = TextCNNClassifier(**PARAMS).set_fit_request(sample_weight=True)
@@ -168,7 +173,15 @@ def test_metadata_routing_through_pipeline_search_and_cross_validate(data):
         result = cross_validate(
             pipe, texts, y, cv=cv, params={"sample_weight": w}, return_estimator=True
         )
-        assert np.isfinite(result["test_score"]).all()  # the score was routed too
+        # The score was routed too: each fold's is its weighted accuracy,
+        # which differs from the unweighted one for at least one fold.
+        weighted, unweighted = [], []
+        for (_, test), fitted in zip(cv.split(X), result["estimator"]):
+            test_texts = [texts[i] for i in test]
+            weighted.append(fitted.score(test_texts, y[test], sample_weight=w[test]))
+            unweighted.append(accuracy_score(y[test], fitted.predict(test_texts)))
+        np.testing.assert_allclose(result["test_score"], weighted)
+        assert not np.allclose(weighted, unweighted), (weighted, unweighted)
         for (train, _), fitted in zip(cv.split(X), result["estimator"]):
             expected = TextCNNClassifier(**PARAMS).fit(
                 np.asarray(vectorizer().fit_transform([texts[i] for i in train])),
