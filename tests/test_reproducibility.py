@@ -43,6 +43,7 @@ def _fit_in_fresh_process(out_path):
     return np.load(out_path)
 
 
+@pytest.mark.slow
 def test_same_int_random_state_same_proba_in_two_fresh_processes(tmp_path):
     first = _fit_in_fresh_process(tmp_path / "a.npy")
     second = _fit_in_fresh_process(tmp_path / "b.npy")

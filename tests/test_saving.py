@@ -318,6 +318,7 @@ def test_every_architecture_passes_the_keras_allowlist(params, tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
 
 
+@pytest.mark.slow
 def test_safe_and_pickle_round_trips_in_a_fresh_process(fitted, corpus3, tmp_path):
     """A new interpreter, no embedding file, and pickle disabled for the safe path."""
     texts, _ = corpus3
