@@ -80,6 +80,7 @@ ON_INTEGRAL_IDS = [
 
 
 @pytest.mark.parametrize("check", ON_INTEGRAL_IDS, ids=lambda c: c.__name__)
+@pytest.mark.slow
 def test_float_input_checks_on_integral_ids(check):
     check("TextCNNClassifier", FloatsAsIds(**FAST_CLF.get_params()))
 

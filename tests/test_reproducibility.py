@@ -50,6 +50,7 @@ def test_same_int_random_state_same_proba_in_two_fresh_processes(tmp_path):
     np.testing.assert_array_equal(first, second)
 
 
+@pytest.mark.slow
 def test_random_state_instance_is_consumed_like_sklearn(ids_and_labels):
     X, y = ids_and_labels
     params = dict(filters=4, epochs=1, early_stopping=False)

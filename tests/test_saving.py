@@ -307,6 +307,7 @@ def test_keras_config_outside_the_allowlist_is_refused(fitted, tmp_path):
         dict(architecture="kim", optimizer="adadelta", embedding_init="random"),
     ],
 )
+@pytest.mark.slow
 def test_every_architecture_passes_the_keras_allowlist(params, tmp_path):
     # When a new layer or optimizer is added to sktextcnn, this fails until
     # _saving._KERAS_ALLOWED lists it.

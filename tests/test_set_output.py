@@ -60,6 +60,7 @@ def test_feature_names_through_a_pipeline(texts_labels):
         pipe.get_feature_names_out()
 
 
+@pytest.mark.slow
 def test_classifier_on_a_dataframe_warns_that_vectors_are_lost(
     texts_labels, tiny_glove_path
 ):

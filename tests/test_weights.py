@@ -36,6 +36,7 @@ def proba(clf, X):
     return clf.predict_proba(X)
 
 
+@pytest.mark.slow
 def test_balanced_weights_favour_the_minority_class():
     texts, labels = make_corpus(24)
     keep = (labels == "sport") | (np.cumsum(labels == "space") <= 4)
@@ -69,6 +70,7 @@ def test_balanced_weights_favour_the_minority_class():
     np.testing.assert_allclose(proba(as_weights, X_test), proba(balanced, X_test))
 
 
+@pytest.mark.slow
 def test_class_weight_and_sample_weight_multiply(data):
     _, X, y, w = data
     class_weight = {"space": 2.0, "sport": 0.5}
@@ -88,6 +90,7 @@ def test_class_weight_and_sample_weight_multiply(data):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, "list"])
+@pytest.mark.slow
 def test_sample_weight_is_never_modified(data, dtype):
     _, X, y, w = data
     given = w.tolist() if dtype == "list" else w.astype(dtype)
@@ -139,6 +142,7 @@ def test_zero_weight_early_stopping_split_is_reported(data, monkeypatch, part):
         clf.fit(X, y, sample_weight=w)
 
 
+@pytest.mark.slow
 def test_pipeline_routes_sample_weight_by_step_name(data):
     texts, X, y, w = data
     pipe = make_pipeline(vectorizer(), TextCNNClassifier(**PARAMS))
@@ -149,6 +153,7 @@ def test_pipeline_routes_sample_weight_by_step_name(data):
     assert not np.allclose(pipe.predict_proba(texts), proba(unweighted, X))
 
 
+@pytest.mark.slow
 def test_metadata_routing_through_pipeline_search_and_cross_validate(data):
     texts, X, y, w = data
     # A few flipped labels: no fold scores 1.0, so that weighted and unweighted
