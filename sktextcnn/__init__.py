@@ -11,6 +11,11 @@ from ._threads import limit_tf_threads
 # the worker's share of the cores (OMP_NUM_THREADS), not to all of them.
 limit_tf_threads()
 
+from ._quiet import import_keras_quietly  # noqa: E402
+
+# Before anything imports Keras: TensorFlow's start-up lines are not printed.
+import_keras_quietly()
+
 from ._classifier import TextCNNClassifier  # noqa: E402
 from ._saving import load, save  # noqa: E402
 from ._tokenize import DEFAULT_TOKEN_PATTERN  # noqa: E402

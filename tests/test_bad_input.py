@@ -13,7 +13,9 @@ a token does ``fit`` raise ("Empty vocabulary").
 """
 
 import gzip
+import importlib.util
 import io
+import os
 import pickle
 import re
 from types import SimpleNamespace
@@ -29,6 +31,13 @@ from sktextcnn import GloveVectorizer, TextCNNClassifier, TokenSequences
 from .conftest import make_corpus
 
 CLF = dict(filters=4, kernel_sizes=(2,), epochs=1, early_stopping=False)
+
+# Where NumPy, Keras and (with its backend) TensorFlow live.
+THIRD_PARTY = tuple(
+    os.path.dirname(spec.origin) + os.sep
+    for spec in map(importlib.util.find_spec, ("numpy", "keras", "tensorflow"))
+    if spec is not None and spec.origin is not None
+)
 
 
 @pytest.fixture(scope="module")
@@ -347,8 +356,28 @@ def test_catalogue_is_large_and_ids_are_unique():
 def test_bad_input(ctx, action, error, match):
     with pytest.raises(error, match=match) as info:
         action(ctx)
-    # The error is ours, not one escaping from NumPy, TensorFlow or Keras.
-    assert not type(info.value).__module__.startswith(("tensorflow", "keras"))
+    assert_raised_before_third_party(info)
+
+
+def assert_raised_before_third_party(info):
+    """The error was raised before NumPy, TensorFlow or Keras got the input:
+    none of its frames, from the call down to the raise, is theirs."""
+    frames = [str(entry.frame.code.path) for entry in info.traceback]
+    deep = [path for path in frames if path.startswith(THIRD_PARTY)]
+    assert not deep, f"raised inside {deep[-1]}"
+
+
+def test_an_error_raised_inside_keras_or_numpy_is_caught_by_the_check():
+    import keras
+
+    for action in (
+        lambda: keras.layers.Dense(-1),
+        lambda: np.linalg.inv(np.zeros((2, 2))),
+    ):
+        with pytest.raises(ValueError) as info:
+            action()
+        with pytest.raises(AssertionError, match="raised inside"):
+            assert_raised_before_third_party(info)
 
 
 # (id, action(ctx), check(result)): inputs that are odd but valid, and the

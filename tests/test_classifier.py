@@ -162,6 +162,7 @@ def test_seed_architecture_on_short_sequences(ids_and_labels):
     assert clf.predict_proba(X).shape == (len(X), 2)
 
 
+@pytest.mark.slow
 def test_predictions_do_not_depend_on_batch_composition(ids_and_labels):
     X, y = ids_and_labels
     clf = TextCNNClassifier(filters=4, epochs=1, random_state=0, batch_size=7).fit(X, y)
@@ -171,6 +172,7 @@ def test_predictions_do_not_depend_on_batch_composition(ids_and_labels):
     np.testing.assert_allclose(clf.predict_proba(X[::-1]), full[::-1], rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_reproducible_and_global_random_state_untouched(ids_and_labels):
     X, y = ids_and_labels
     np.random.seed(123)  # noqa: NPY002 - the legacy global state is what we guard
@@ -183,6 +185,7 @@ def test_reproducible_and_global_random_state_untouched(ids_and_labels):
     assert not np.array_equal(a.predict_proba(X), c.predict_proba(X))
 
 
+@pytest.mark.slow
 def test_random_state_instance_draws_a_real_seed(ids_and_labels):
     X, y = ids_and_labels
     a = TextCNNClassifier(filters=4, epochs=1, random_state=np.random.RandomState(1))
@@ -192,6 +195,7 @@ def test_random_state_instance_draws_a_real_seed(ids_and_labels):
     )
 
 
+@pytest.mark.slow
 def test_early_stopping_restores_and_records_validation(ids_and_labels):
     X, y = ids_and_labels
     assert TextCNNClassifier().early_stopping is False  # as in MLPClassifier
@@ -204,6 +208,7 @@ def test_early_stopping_restores_and_records_validation(ids_and_labels):
     assert len(clf.history_["val_loss"]) == clf.n_iter_
 
 
+@pytest.mark.slow
 def test_warm_start_continues_training(ids_and_labels):
     X, y = ids_and_labels
     clf = TextCNNClassifier(
@@ -228,6 +233,7 @@ def test_clone_of_fitted_is_unfitted(ids_and_labels):
     assert fresh.get_params() == clf.get_params()
 
 
+@pytest.mark.slow
 def test_sample_weight_and_class_weight_shift_predictions(ids_and_labels):
     X, y = ids_and_labels
     params = dict(filters=4, epochs=3, early_stopping=False, random_state=0)
@@ -284,6 +290,7 @@ def test_bad_inputs(ids_and_labels):
         clf.predict(X[:, :5])
 
 
+@pytest.mark.slow
 def test_embedding_dimension_mismatch_is_reported(corpus, tiny_glove_path):
     texts, labels = corpus
     X = GloveVectorizer(max_length=10, embeddings=tiny_glove_path).fit_transform(texts)
@@ -293,6 +300,7 @@ def test_embedding_dimension_mismatch_is_reported(corpus, tiny_glove_path):
         clf.predict(other)
 
 
+@pytest.mark.slow
 def test_verbose_levels(ids_and_labels, capfd):
     X, y = ids_and_labels
     TextCNNClassifier(filters=4, epochs=2, random_state=0).fit(X, y)
@@ -321,6 +329,7 @@ def test_verbose_levels(ids_and_labels, capfd):
     ],
     ids=["static", "non-static", "rand"],
 )
+@pytest.mark.slow
 def test_every_architecture_and_embedding_mode(
     architecture, mode, corpus, tiny_glove_path
 ):
@@ -355,6 +364,7 @@ def test_every_architecture_and_embedding_mode(
 @pytest.mark.parametrize(
     "options", [{"pooling": "max_mean"}, {"bag_of_words": True}], ids=str
 )
+@pytest.mark.slow
 def test_kim_options_fit_and_stay_batch_invariant(ids_and_labels, options):
     X, y = ids_and_labels
     clf = TextCNNClassifier(filters=4, epochs=2, random_state=0, **options).fit(X, y)

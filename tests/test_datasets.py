@@ -246,6 +246,7 @@ def test_default_data_dir(tmp_path, monkeypatch):
     assert default_data_dir() is None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shared_data_dir", ["20news-bydate.tar.gz"], indirect=True)
 def test_real_20newsgroups(shared_data_dir):
     tarball = shared_data_dir / "20news-bydate.tar.gz"

@@ -1,37 +1,88 @@
 """scikit-learn's estimator checks on both estimators.
 
-Every expected failure is listed with the reason it cannot pass.
+Every expected failure is listed with the reason it cannot pass (xfail_strict:
+one that passes fails the run).
 """
 
+import numpy as np
 import pytest
 from sklearn.utils import estimator_checks as checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sktextcnn import GloveVectorizer, TextCNNClassifier
+from sktextcnn import GloveVectorizer, TextCNNClassifier, TokenSequences
 
 # Small and quick: the checks fit dozens of models.
 FAST_CLF = TextCNNClassifier(
     filters=8, kernel_sizes=(2,), epochs=5, batch_size=32, random_state=0
 )
 
+# These three checks make their X without the estimator's input tags (no
+# ``_enforce_estimator_tags_X``), so the ``categorical`` tag, which gives every
+# other check integral token ids, does not apply: they fail at once with "X
+# holds non-integral floats". Below, they run again on integral ids.
+_FLOAT_X = (
+    "the check's X is continuous floats (it ignores the categorical input tag) "
+    "and fit rejects non-integral token ids; run on integral ids below"
+)
 CLF_EXPECTED_FAILURES = {
-    "check_sample_weight_equivalence_on_dense_data": (
-        "mini-batch SGD: a weight of 2 is not exactly a repeated sample"
-    ),
-    "check_classifiers_one_label_sample_weights": (
-        "the check passes continuous floats, which are not token ids"
-    ),
-    "check_class_weight_classifiers": (
-        "a threshold on predictions for blob features, which are not token ids"
-    ),
+    "check_sample_weight_equivalence_on_dense_data": _FLOAT_X,
+    "check_classifiers_one_label_sample_weights": _FLOAT_X,
+    "check_class_weight_classifiers": _FLOAT_X,
 }
 
 
+@pytest.mark.slow
 @parametrize_with_checks(
     [FAST_CLF], expected_failed_checks=lambda est: CLF_EXPECTED_FAILURES
 )
 def test_classifier_passes_sklearn_checks(estimator, check):
     check(estimator)
+
+
+N_IDS = 101
+
+
+def _as_ids(X):
+    """Float features as token ids 1..100 (|x| in tenths), a fixed vocabulary."""
+    tenths = np.floor(np.abs(np.asarray(X, dtype=float)) * 10)
+    ids = np.minimum(tenths, N_IDS - 2).astype(np.int32) + 1
+    return TokenSequences(ids, None, n_ids=N_IDS)
+
+
+class FloatsAsIds(TextCNNClassifier):
+    """TextCNNClassifier fed :func:`_as_ids` of the checks' float features."""
+
+    def fit(self, X, y, sample_weight=None):
+        return super().fit(_as_ids(X), y, sample_weight)
+
+    def predict_proba(self, X):
+        return super().predict_proba(_as_ids(X))
+
+    def predict(self, X):
+        return super().predict(_as_ids(X))
+
+
+ON_INTEGRAL_IDS = [
+    checks.check_classifiers_one_label_sample_weights,
+    checks.check_class_weight_classifiers,
+    pytest.param(
+        checks.check_sample_weight_equivalence_on_dense_data,
+        marks=pytest.mark.xfail(
+            reason="a weight is not a repeat: Keras averages the weighted loss "
+            "over the batch's rows, so weights also scale the step (after one "
+            "SGD step without dropout or bag of words, probabilities differ by "
+            "2e-3); dropout draws one mask per row, a repeated row several; the "
+            "bag-of-words idf counts a repeated text as more documents",
+            raises=AssertionError,
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("check", ON_INTEGRAL_IDS, ids=lambda c: c.__name__)
+@pytest.mark.slow
+def test_float_input_checks_on_integral_ids(check):
+    check("TextCNNClassifier", FloatsAsIds(**FAST_CLF.get_params()))
 
 
 # The vectorizer takes raw texts, which the generic checks cannot produce

@@ -6,6 +6,7 @@ Needs ../shared/data (fails in CI when it is missing, skips elsewhere).
 import textwrap
 
 import joblib
+import keras
 import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV, cross_val_score
@@ -17,9 +18,10 @@ from sktextcnn.datasets import load_20newsgroups
 from .conftest import run_fresh_python
 
 CATEGORIES = ["comp.graphics", "rec.autos", "sci.space", "talk.politics.guns"]
-pytestmark = pytest.mark.parametrize(
-    "shared_data_dir", ["20news-bydate.tar.gz"], indirect=True
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.parametrize("shared_data_dir", ["20news-bydate.tar.gz"], indirect=True),
+]
 
 
 @pytest.fixture
@@ -33,12 +35,7 @@ def news(shared_data_dir):
     )
     # Labels as strings, as a user's would often be.
     names = np.asarray(train.target_names)
-    return (
-        train.data[:600],
-        names[train.target[:600]],
-        test.data[:300],
-        names[test.target[:300]],
-    )
+    return train.data, names[train.target], test.data, names[test.target]
 
 
 def _pipe(**clf):
@@ -49,18 +46,20 @@ def _pipe(**clf):
     )
 
 
-def test_default_pipeline_learns_well_above_chance(news):
+def test_default_pipeline_learns_the_four_topics(news):
     X_train, y_train, X_test, y_test = news
-    pipe = _pipe(epochs=10, learning_rate=0.003).fit(X_train, y_train)
+    # The defaults (seeded) on 1,000 posts: about a minute on 2 cores.
+    pipe = make_pipeline(
+        GloveVectorizer(random_state=0), TextCNNClassifier(random_state=0)
+    ).fit(X_train[:1000], y_train[:1000])
     vec = pipe[0]
     assert vec.embedding_matrix_.shape[1] == 50
     assert vec.token_coverage_ > 0.9
-    proba = pipe.predict_proba(X_test)
-    assert proba.shape == (len(X_test), 4)
+    proba = pipe.predict_proba(X_test[:400])
+    assert proba.shape == (400, 4)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
-    assert set(pipe.predict(X_test)) <= set(CATEGORIES)
-    # Chance is 0.25; a few short epochs on 600 posts reach far more.
-    assert pipe.score(X_test, y_test) > 0.6
+    # Chance is 0.25; measured: 0.965 (TensorFlow 2.21, 2-core x86 CPU).
+    assert pipe.score(X_test[:400], y_test[:400]) > 0.92
 
 
 def test_seed_recipe_runs_on_real_posts(news):
@@ -79,7 +78,8 @@ def test_cross_val_score_and_grid_search(news):
     X_train, y_train, _, _ = news
     texts, labels = X_train[:300], y_train[:300]
     scores = cross_val_score(_pipe(epochs=1), texts, labels, cv=3)
-    assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
+    # Chance is 0.25; one epoch on 200 posts: 0.38 to 0.50 measured.
+    assert scores.shape == (3,) and np.all(scores > 0.3), scores
     grid = GridSearchCV(
         _pipe(epochs=1),
         {
@@ -88,8 +88,20 @@ def test_cross_val_score_and_grid_search(news):
         },
         cv=2,
     ).fit(texts, labels)
-    assert len(grid.cv_results_["params"]) == 4
-    assert grid.best_estimator_.predict(texts[:3]).shape == (3,)
+    means = grid.cv_results_["mean_test_score"]
+    # Measured 0.35 to 0.40, four different scores: each candidate really
+    # used its parameters (ignored ones would give four equal fits).
+    assert np.all(means > 0.3) and len(set(means)) > 1, means
+    best = grid.best_estimator_
+    assert best[-1].n_features_in_ == grid.best_params_["glovevectorizer__max_length"]
+    convs = [
+        layer
+        for layer in best[-1].model_.layers
+        if isinstance(layer, keras.layers.Conv1D)
+    ]
+    assert convs and all(
+        c.filters == grid.best_params_["textcnnclassifier__filters"] for c in convs
+    )
 
 
 def test_joblib_round_trip_in_a_fresh_process(news, tmp_path):

@@ -25,17 +25,21 @@ def fitted_pipe(corpus, tiny_glove_path):
 
 def test_pickle_round_trip_gives_identical_predictions(fitted_pipe):
     pipe, texts = fitted_pipe
+    expected = pipe.predict_proba(texts)
     state = pipe[-1].__getstate__()
     assert state["model_"]["format"] == MODEL_FORMAT_VERSION
     assert isinstance(state["model_"]["model"], bytes)
     loaded = pickle.loads(pickle.dumps(pipe))
-    np.testing.assert_array_equal(
-        loaded.predict_proba(texts), pipe.predict_proba(texts)
-    )
-    # The original keeps working after being pickled.
-    assert pipe[-1].model_ is not loaded[-1].model_
+    np.testing.assert_array_equal(loaded.predict_proba(texts), expected)
+    # The original keeps working after being pickled, and the copy owns its
+    # model: spoiling the copy's weights leaves the original's predictions.
+    model = loaded[-1].model_
+    model.set_weights([np.zeros_like(w) for w in model.get_weights()])
+    assert not np.allclose(loaded.predict_proba(texts), expected)
+    np.testing.assert_array_equal(pipe.predict_proba(texts), expected)
 
 
+@pytest.mark.slow
 def test_joblib_round_trip_in_a_fresh_process(fitted_pipe, tmp_path, tiny_glove_path):
     pipe, texts = fitted_pipe
     path = tmp_path / "model.joblib"
@@ -58,11 +62,25 @@ def test_joblib_round_trip_in_a_fresh_process(fitted_pipe, tmp_path, tiny_glove_
     assert out.stdout.startswith("OK")
 
 
-def test_pickle_holds_only_the_vocabulary_rows(fitted_pipe):
-    pipe, _ = fitted_pipe
-    vec = pipe[0]
-    loaded = pickle.loads(pickle.dumps(vec))
-    assert loaded.embedding_matrix_.shape == (len(vec.vocabulary_) + 1, 5)
+def test_pickle_holds_only_the_vocabulary_rows(corpus, tmp_path):
+    texts, _ = corpus
+    # 5,000 words besides the corpus's own: 100 kB of vectors it never uses.
+    rng = np.random.RandomState(0)
+    words = sorted({w for t in texts for w in t.split()})
+    words += [f"unused{i}" for i in range(5000)]
+    glove = tmp_path / "big.5d.txt"
+    glove.write_text(
+        "".join(f"{w} {' '.join(f'{v:.4f}' for v in rng.randn(5))}\n" for w in words)
+    )
+    vec = GloveVectorizer(max_length=10, embeddings=glove).fit(texts)
+    blob = pickle.dumps(vec)
+    rows = vec.embedding_matrix_.nbytes
+    assert rows == (len(vec.vocabulary_) + 1) * 5 * 4
+    assert len(blob) < rows + 4000, (len(blob), rows)
+    assert b"unused" not in blob
+    loaded = pickle.loads(blob)
+    np.testing.assert_array_equal(loaded.embedding_matrix_, vec.embedding_matrix_)
+    np.testing.assert_array_equal(loaded.transform(texts), vec.transform(texts))
 
 
 def test_unfitted_estimator_pickles(corpus):

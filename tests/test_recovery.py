@@ -81,6 +81,7 @@ def test_interrupted_first_fit_leaves_the_estimator_unfitted(data, hook, error):
 
 
 @pytest.mark.parametrize("hook, error", INTERRUPTIONS)
+@pytest.mark.slow
 def test_interrupted_refit_keeps_the_old_model(data, hook, error):
     X, y, X2, y2 = data
     clf = TextCNNClassifier(**PARAMS).fit(X, y)
@@ -109,6 +110,7 @@ def optimizer_state(model):
 
 
 @pytest.mark.parametrize("hook, error", INTERRUPTIONS)
+@pytest.mark.slow
 def test_interrupted_warm_start_restores_weights_and_optimizer(data, hook, error):
     X, y, _, _ = data
     clf = TextCNNClassifier(**PARAMS, warm_start=True).fit(X, y)
@@ -131,6 +133,7 @@ def test_interrupted_warm_start_restores_weights_and_optimizer(data, hook, error
     np.testing.assert_array_equal(clf.predict_proba(X), proba)
 
 
+@pytest.mark.slow
 def test_warm_start_after_an_interruption_continues_as_if_none_happened(data):
     X, y, _, _ = data
     clean = TextCNNClassifier(**PARAMS, warm_start=True).fit(X, y).fit(X, y)

@@ -43,12 +43,14 @@ def _fit_in_fresh_process(out_path):
     return np.load(out_path)
 
 
+@pytest.mark.slow
 def test_same_int_random_state_same_proba_in_two_fresh_processes(tmp_path):
     first = _fit_in_fresh_process(tmp_path / "a.npy")
     second = _fit_in_fresh_process(tmp_path / "b.npy")
     np.testing.assert_array_equal(first, second)
 
 
+@pytest.mark.slow
 def test_random_state_instance_is_consumed_like_sklearn(ids_and_labels):
     X, y = ids_and_labels
     params = dict(filters=4, epochs=1, early_stopping=False)

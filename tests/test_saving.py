@@ -343,6 +343,7 @@ def test_pickles_get_the_same_allowlist_as_safe_files(fitted):
         dict(architecture="bow", bag_of_words_bigrams=True),
     ],
 )
+@pytest.mark.slow
 def test_every_architecture_passes_the_keras_allowlist(params, tmp_path):
     # When a new layer or optimizer is added to sktextcnn, this fails until
     # the architecture registry (which _persistence._KERAS_ALLOWED reads)
@@ -355,6 +356,7 @@ def test_every_architecture_passes_the_keras_allowlist(params, tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
 
 
+@pytest.mark.slow
 def test_safe_and_pickle_round_trips_in_a_fresh_process(fitted, corpus3, tmp_path):
     """A new interpreter, no embedding file, and pickle disabled for the safe path."""
     texts, _ = corpus3

@@ -25,6 +25,7 @@ def synthetic_corpus(n_docs, seed=0):
     return [" ".join(tokens[e - n : e]) for e, n in zip(ends, lengths)]
 
 
+@pytest.mark.slow
 def test_200k_texts_fit_transform():
     docs = synthetic_corpus(200_000)
     vec = GloveVectorizer(max_length=10, max_features=1000, embeddings=None)

@@ -60,6 +60,7 @@ def test_feature_names_through_a_pipeline(texts_labels):
         pipe.get_feature_names_out()
 
 
+@pytest.mark.slow
 def test_classifier_on_a_dataframe_warns_that_vectors_are_lost(
     texts_labels, tiny_glove_path
 ):
@@ -92,7 +93,15 @@ def test_no_warning_when_embeddings_are_meant_to_be_learned(texts_labels):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         clf.fit(X, labels)
-    # Columns are checked by name, as for any scikit-learn estimator.
+    # Columns are checked by name and order, as for any scikit-learn estimator.
     with pytest.raises(ValueError, match="feature names"):
         clf.predict(X.rename(columns={"position_0": "first"}))
-    np.testing.assert_array_equal(clf.predict(X), clf.predict(X.copy()))
+    with pytest.raises(ValueError, match="same order"):
+        clf.predict(X[X.columns[::-1]])
+    # The frame's values are the ids the model reads: the same probabilities
+    # as the bare array (which only warns that it has no feature names), and
+    # other ones when the ids change.
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        from_array = clf.predict_proba(X.to_numpy())
+    np.testing.assert_array_equal(clf.predict_proba(X), from_array)
+    assert not np.allclose(clf.predict_proba(X[::-1]), from_array)

@@ -47,6 +47,7 @@ def _import_in_fresh_process(env):
     return out.stdout.split()
 
 
+@pytest.mark.slow
 def test_importing_sktextcnn_sets_tf_threads_from_omp_num_threads():
     assert _import_in_fresh_process({"OMP_NUM_THREADS": "1"}) == ["1", "1"]
     assert _import_in_fresh_process({}) == ["None", "None"]
@@ -60,6 +61,7 @@ def _worker_threads():
     return os.environ.get("OMP_NUM_THREADS"), os.environ.get("TF_NUM_INTRAOP_THREADS")
 
 
+@pytest.mark.slow
 def test_loky_workers_get_their_share_of_the_cores():
     results = Parallel(n_jobs=2)(delayed(_worker_threads)() for _ in range(2))
     for omp, tf_threads in results:

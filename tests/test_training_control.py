@@ -41,6 +41,7 @@ class StopAfterBatches(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+@pytest.mark.slow
 def test_callbacks_get_epoch_logs_and_the_users_objects_stay_untouched(data):
     X, y = data
     seen = []  # a closure: shared by the deep copy of the LambdaCallback
@@ -64,6 +65,7 @@ def test_callbacks_get_epoch_logs_and_the_users_objects_stay_untouched(data):
     assert [epoch for epoch, _ in seen] == [0, 1, 2] * 2
 
 
+@pytest.mark.slow
 def test_keras_early_stopping_callback_is_honoured(data):
     X, y = data
     stop = keras.callbacks.EarlyStopping(monitor="loss", min_delta=100, patience=1)
@@ -169,6 +171,7 @@ def test_copy_callbacks_unbinds_and_checks_types():
         )
 
 
+@pytest.mark.slow
 def test_warm_start_appends_history_on_the_same_model(data):
     X, y = data
     clf = TextCNNClassifier(**PARAMS, epochs=2, early_stopping=False, warm_start=True)

@@ -13,6 +13,8 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sktextcnn import GloveVectorizer, TokenSequences
 
+from .conftest import TINY_GLOVE_VECTORS
+
 # Tokens: doc 0: the cat sat on the mat (6); doc 1: the dog sat (3);
 # doc 2: a cat and a dog (5) -- 14 in all.
 # Counts: the 3; a, cat, dog, sat 2; and, mat, on 1.
@@ -312,9 +314,15 @@ def test_bytes_documents_with_encoding():
 
 def test_pickle_keeps_only_vocabulary_rows(tiny_glove):
     vec = GloveVectorizer(embeddings=tiny_glove, max_length=4).fit(DOCS)
-    restored = pickle.loads(pickle.dumps(vec))
+    blob = pickle.dumps(vec)
     # The file has 7 words, 5 of them in the vocabulary; "zebra" and "bird" are
-    # not kept: one row per id.
+    # not kept, neither their names nor their vectors: one row per id.
+    for word in ("zebra", "bird"):
+        assert word.encode() not in blob
+        vector = np.asarray(TINY_GLOVE_VECTORS[word], dtype=np.float32)
+        assert vector.tobytes() not in blob
+        assert vector.astype(np.float64).tobytes() not in blob
+    restored = pickle.loads(blob)
     assert restored.embedding_matrix_.shape == (len(VOCAB) + 1, 3)
     np.testing.assert_array_equal(restored.embedding_matrix_, vec.embedding_matrix_)
     assert restored.vocabulary_ == vec.vocabulary_

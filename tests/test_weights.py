@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import sklearn
 from sklearn.exceptions import UnsetMetadataPassedError
+from sklearn.metrics import accuracy_score
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.utils import compute_sample_weight
@@ -35,6 +36,7 @@ def proba(clf, X):
     return clf.predict_proba(X)
 
 
+@pytest.mark.slow
 def test_balanced_weights_favour_the_minority_class():
     texts, labels = make_corpus(24)
     keep = (labels == "sport") | (np.cumsum(labels == "space") <= 4)
@@ -68,6 +70,7 @@ def test_balanced_weights_favour_the_minority_class():
     np.testing.assert_allclose(proba(as_weights, X_test), proba(balanced, X_test))
 
 
+@pytest.mark.slow
 def test_class_weight_and_sample_weight_multiply(data):
     _, X, y, w = data
     class_weight = {"space": 2.0, "sport": 0.5}
@@ -87,6 +90,7 @@ def test_class_weight_and_sample_weight_multiply(data):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, "list"])
+@pytest.mark.slow
 def test_sample_weight_is_never_modified(data, dtype):
     _, X, y, w = data
     given = w.tolist() if dtype == "list" else w.astype(dtype)
@@ -138,6 +142,7 @@ def test_zero_weight_early_stopping_split_is_reported(data, monkeypatch, part):
         clf.fit(X, y, sample_weight=w)
 
 
+@pytest.mark.slow
 def test_pipeline_routes_sample_weight_by_step_name(data):
     texts, X, y, w = data
     pipe = make_pipeline(vectorizer(), TextCNNClassifier(**PARAMS))
@@ -148,8 +153,13 @@ def test_pipeline_routes_sample_weight_by_step_name(data):
     assert not np.allclose(pipe.predict_proba(texts), proba(unweighted, X))
 
 
+@pytest.mark.slow
 def test_metadata_routing_through_pipeline_search_and_cross_validate(data):
     texts, X, y, w = data
+    # A few flipped labels: no fold scores 1.0, so that weighted and unweighted
+    # scores differ.
+    y = y.copy()
+    y[::7] = np.where(y[::7] == "sport", "space", "sport")
     direct = TextCNNClassifier(**PARAMS).fit(X, y, sample_weight=w)
     with sklearn.config_context(enable_metadata_routing=True):
         clf = TextCNNClassifier(**PARAMS).set_fit_request(sample_weight=True)
@@ -168,7 +178,15 @@ def test_metadata_routing_through_pipeline_search_and_cross_validate(data):
         result = cross_validate(
             pipe, texts, y, cv=cv, params={"sample_weight": w}, return_estimator=True
         )
-        assert np.isfinite(result["test_score"]).all()  # the score was routed too
+        # The score was routed too: each fold's is its weighted accuracy,
+        # which differs from the unweighted one for at least one fold.
+        weighted, unweighted = [], []
+        for (_, test), fitted in zip(cv.split(X), result["estimator"]):
+            test_texts = [texts[i] for i in test]
+            weighted.append(fitted.score(test_texts, y[test], sample_weight=w[test]))
+            unweighted.append(accuracy_score(y[test], fitted.predict(test_texts)))
+        np.testing.assert_allclose(result["test_score"], weighted)
+        assert not np.allclose(weighted, unweighted), (weighted, unweighted)
         for (train, _), fitted in zip(cv.split(X), result["estimator"]):
             expected = TextCNNClassifier(**PARAMS).fit(
                 np.asarray(vectorizer().fit_transform([texts[i] for i in train])),
