@@ -210,6 +210,7 @@ class TfidfLinear(layers.Layer):
         )
 
     def call(self, ids):
+        ids = ops.cast(ids, "int32")  # Keras 3.3 casts a called layer's ints to float
         if self.bigram_buckets:
             bigrams = bigram_ids(ids, self.n_ids, self.bigram_buckets, xp=ops)
             ids = ops.concatenate([ids, bigrams], axis=1)

@@ -111,6 +111,10 @@ def fit_weights(sample_weight, class_weight, X, y, y_encoded):
     that leave fewer than two classes to learn from.
     """
     weights = _check_sample_weight(sample_weight, X, dtype=np.float32, copy=True)
+    if sample_weight is not None and not np.any(weights):
+        # scikit-learn >= 1.7 raises this in _check_sample_weight; the same
+        # message on older versions.
+        raise ValueError("Sample weights must contain at least one non-zero number.")
     if np.any(weights < 0):
         raise ValueError(
             "Negative values in data passed to `sample_weight`: weights must be "

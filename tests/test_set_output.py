@@ -20,6 +20,9 @@ def texts_labels():
     return make_corpus(10)
 
 
+_SKLEARN = tuple(int(v) for v in sklearn.__version__.split(".")[:2])
+
+
 def test_pandas_output_holds_the_ids_with_position_columns(texts_labels):
     texts, _ = texts_labels
     series = pd.Series(texts, index=np.arange(len(texts)) * 10)
@@ -31,7 +34,8 @@ def test_pandas_output_holds_the_ids_with_position_columns(texts_labels):
         assert list(out.columns) == [f"position_{i}" for i in range(8)]
         assert list(out.columns) == list(vec.get_feature_names_out())
         assert (out.dtypes == np.int32).all()
-        np.testing.assert_array_equal(out.index, series.index)
+        if _SKLEARN >= (1, 7):  # older versions keep only a DataFrame's index
+            np.testing.assert_array_equal(out.index, series.index)
         np.testing.assert_array_equal(out.to_numpy(), expected)
     # Back to the default: the TokenSequences with its embedding matrix.
     vec.set_output(transform="default")
