@@ -26,19 +26,26 @@ from ._architectures import (
 )
 from ._compat import Interval, StrOptions, _fit_context
 from ._persistence import pack_model, unpack_model
-from ._safeguards import (
+from ._sequences import TokenSequences
+from ._training import (
+    BatchMaker,
+    copy_callbacks,
+    fit_loop,
+    predict_batches,
+    restore_variable_values,
+    variable_values,
+)
+from ._validation import (
+    check_embedding_dim,
+    check_id_array,
     check_labels,
     check_table_size,
     fit_weights,
-    restore_variable_values,
+    reject_raw_text,
     set_input_attributes,
     validate_fit_data,
-    variable_values,
     warn_no_pretrained_vectors,
 )
-from ._sequences import TokenSequences
-from ._tokenize import check_id_array, reject_raw_text
-from ._training import BatchMaker, copy_callbacks, fit_loop, predict_batches
 
 # epochs="auto": about this many gradient steps, within these bounds.
 _AUTO_STEPS = 250
@@ -383,22 +390,17 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         steps = -(-n_train // batch_size)
         return int(np.clip(-(-_AUTO_STEPS // steps), *_AUTO_EPOCHS))
 
-    def _check_ids(self, X, reset):
+    def _check_predict_ids(self, X):
+        """Token ids for prediction (fit checks its own through the same functions)."""
         reject_raw_text(X)
-        matrix, n_ids = _carried_matrix(X)
-        X = validate_data(self, X, reset=reset, dtype=None, ensure_min_features=1)
-        X = check_id_array(X, None if reset else self.n_ids_)
-        if matrix is not None and not reset:
-            if (
-                self._predict_settings_["pretrained"]
-                and matrix.shape[1] != self.embedding_dim_
-            ):
-                raise ValueError(
-                    f"X carries {matrix.shape[1]}-dimensional embeddings but the "
-                    f"classifier was fitted with {self.embedding_dim_}-dimensional "
-                    "ones; refit it with the new vectorizer."
-                )
-        return X, matrix, n_ids
+        matrix, _ = _carried_matrix(X)
+        X = validate_data(self, X, reset=False, dtype=None, ensure_min_features=1)
+        X = check_id_array(X, self.n_ids_)
+        if matrix is not None and self._predict_settings_["pretrained"]:
+            check_embedding_dim(
+                matrix.shape[1], self.embedding_dim_, "refit it with the new vectorizer"
+            )
+        return X
 
     # -- fit / predict -----------------------------------------------------------
 
@@ -461,11 +463,11 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
                     "warm_start=True needs the same classes and vocabulary as the "
                     "previous fit; set warm_start=False to train a new model."
                 )
-            if use_matrix and dim != self.embedding_dim_:
-                raise ValueError(
-                    f"X carries {dim}-dimensional embeddings but the classifier "
-                    f"was fitted with {self.embedding_dim_}-dimensional ones; set "
-                    "warm_start=False to train a new model."
+            if use_matrix:
+                check_embedding_dim(
+                    dim,
+                    self.embedding_dim_,
+                    "set warm_start=False to train a new model",
                 )
             model, dim = self.model_, self.embedding_dim_
             # Architecture parameters changed since then wait for a cold fit.
@@ -564,7 +566,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
             Columns follow ``classes_``.
         """
         check_is_fitted(self, "model_")
-        X, _, _ = self._check_ids(X, reset=False)
+        X = self._check_predict_ids(X)
         settings = self._predict_settings_
         proba = predict_batches(
             self.model_, self._batch_maker(X, settings), settings["batch_size"]

@@ -5,7 +5,6 @@ Pure functions only; :class:`~sktextcnn.GloveVectorizer` composes them.
 
 from __future__ import annotations
 
-import codecs
 import re
 from itertools import chain, repeat
 
@@ -45,73 +44,6 @@ _FAST_DEFAULT_PATTERN = (
 )
 
 
-def check_documents(raw_documents, *, encoding="utf-8", decode_error="strict"):
-    """Validate an iterable of documents and return them as a list of str.
-
-    Parameters
-    ----------
-    raw_documents : iterable of str or bytes
-        The documents.
-    encoding : str, default="utf-8"
-        Encoding used to decode bytes documents.
-    decode_error : {"strict", "ignore", "replace"}, default="strict"
-        What to do with bytes that are invalid in ``encoding``.
-
-    Returns
-    -------
-    documents : list of str
-    """
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise ValueError(
-            f"encoding={encoding!r} is not a codec Python knows (e.g. 'utf-8', "
-            "'latin-1', 'cp1252')."
-        ) from None
-    if isinstance(raw_documents, (str, bytes)):
-        raise ValueError(
-            "Iterable over raw text documents expected, "
-            f"{type(raw_documents).__name__} object received."
-        )
-    if hasattr(raw_documents, "tocsr"):
-        raise TypeError(
-            "A sparse matrix was passed, but raw text documents are expected; "
-            "sparse input is not supported."
-        )
-    if hasattr(raw_documents, "ndim") and raw_documents.ndim != 1:
-        raise ValueError(
-            "Iterable over raw text documents expected, got an array of shape "
-            f"{raw_documents.shape}; pass a 1-D sequence of strings."
-        )
-    try:
-        docs = list(raw_documents)
-    except TypeError:
-        raise TypeError(
-            "Iterable over raw text documents expected, "
-            f"{type(raw_documents).__name__} object received."
-        ) from None
-    if not docs:
-        raise ValueError("Empty input: at least one document is required.")
-    for i, doc in enumerate(docs):
-        if isinstance(doc, str):
-            continue
-        if isinstance(doc, (bytes, bytearray, np.bytes_)):
-            try:
-                docs[i] = bytes(doc).decode(encoding, decode_error)
-            except UnicodeDecodeError as exc:
-                raise ValueError(
-                    f"Document {i} cannot be decoded as {encoding!r} ({exc.reason} "
-                    f"at byte {exc.start}); pass encoding=... or "
-                    "decode_error='replace'."
-                ) from None
-            continue
-        raise TypeError(
-            f"Document {i} is a {type(doc).__name__}, not a string: every document "
-            "must be a str (or bytes)."
-        )
-    return docs
-
-
 def build_tokenizer(
     token_pattern=DEFAULT_TOKEN_PATTERN, tokenizer=None, lowercase=True
 ):
@@ -142,26 +74,6 @@ def build_tokenizer(
     if lowercase:
         return lambda doc: findall(doc.lower())
     return findall
-
-
-def check_tokens(tokens, index):
-    """Validate what a user ``tokenizer`` returned for document ``index``.
-
-    Returns the tokens as a list (a generator would be consumed twice).
-    """
-    if isinstance(tokens, (str, bytes)) or not hasattr(tokens, "__iter__"):
-        raise TypeError(
-            f"tokenizer returned a {type(tokens).__name__} for document {index}; "
-            "it must return a list of str tokens."
-        )
-    tokens = list(tokens)
-    for token in tokens:
-        if not isinstance(token, str):
-            raise TypeError(
-                f"tokenizer returned a {type(token).__name__} token ({token!r}) "
-                f"for document {index}; tokens must be str."
-            )
-    return tokens
 
 
 def chunk_bounds(documents, max_docs=4096, max_chars=1 << 22):
@@ -315,76 +227,3 @@ def pad_ids(flat_ids, lengths, max_length, padding="pre", truncating="pre", out=
         filled = columns < kept[:, None]
     out[filled] = flat_ids
     return out
-
-
-def reject_raw_text(X, *, name="X"):
-    """Raise a clear error for raw texts or ragged id lists passed as ``X``.
-
-    Both would otherwise fail deep inside NumPy's array conversion.
-    """
-    if isinstance(X, (str, bytes)):
-        first = X
-    elif isinstance(X, (list, tuple)) or getattr(X, "ndim", None) == 1:
-        first = X[0] if len(X) else None
-    else:
-        return
-    if isinstance(first, (str, bytes)):
-        raise TypeError(
-            f"{name} holds raw text; token ids are expected: put a GloveVectorizer "
-            "first, e.g. make_pipeline(GloveVectorizer(), TextCNNClassifier())."
-        )
-    if isinstance(X, (list, tuple)) and isinstance(first, (list, tuple)):
-        for i, row in enumerate(X):
-            if not isinstance(row, (list, tuple)) or len(row) != len(first):
-                size = len(row) if hasattr(row, "__len__") else "no"
-                raise ValueError(
-                    f"{name} is ragged: row 0 holds {len(first)} ids but row {i} "
-                    f"holds {size}; pad every row to one length (GloveVectorizer "
-                    "does)."
-                )
-
-
-def check_id_array(X, n_vocab=None, *, name="X"):
-    """Validate a 2-D array of token ids and return it as int32.
-
-    Float arrays are accepted when every value is integral.
-    """
-    X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(
-            f"{name} must be a 2-D array of token ids of shape (n_samples, "
-            f"sequence_length), got an array of shape {X.shape}."
-        )
-    if X.dtype.kind == "O":
-        try:
-            X = X.astype(np.float64)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(
-                f"{name} must hold integer token ids; its object array holds "
-                f"values that are not numbers ({exc})."
-            ) from None
-    if X.dtype.kind == "f":
-        if not np.all(np.isfinite(X)):
-            raise ValueError(f"{name} contains NaN or infinity; token ids expected.")
-        if not np.array_equal(X, np.round(X)):
-            raise ValueError(
-                f"{name} holds non-integral floats; token ids must be integers. "
-                "Turn texts into ids with GloveVectorizer first."
-            )
-    elif X.dtype.kind not in "iub":
-        raise TypeError(f"{name} must hold integer token ids, got dtype {X.dtype}.")
-    if X.size:
-        lo, hi = X.min(), X.max()
-        if lo < 0:
-            raise ValueError(
-                f"Negative values in data passed to {name}: token ids must be >= 0 "
-                f"(min {lo})."
-            )
-        if n_vocab is not None and hi >= n_vocab:
-            raise ValueError(
-                f"{name} contains token id {hi}, outside the vocabulary of "
-                f"{n_vocab} ids seen in fit (valid ids: 0..{n_vocab - 1})."
-            )
-        if hi > np.iinfo(np.int32).max:
-            raise ValueError(f"{name} contains token ids too large for int32.")
-    return X.astype(np.int32, copy=False)

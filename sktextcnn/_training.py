@@ -15,6 +15,8 @@ import time
 import keras
 import numpy as np
 
+from ._validation import check_callbacks
+
 # Batch widths are rounded up to one of these (then to multiples of 128): steps
 # of at most ~20% waste little compute on padding, while a fit sees at most
 # ~30 distinct input shapes (each costs a trace and oneDNN kernel set-up). On
@@ -145,13 +147,9 @@ def copy_callbacks(callbacks):
     -------
     copies : list of keras.callbacks.Callback
     """
+    check_callbacks(callbacks)
     copies = []
-    for i, callback in enumerate(callbacks or ()):
-        if not isinstance(callback, keras.callbacks.Callback):
-            raise TypeError(
-                f"callbacks[{i}] must be a keras.callbacks.Callback, got "
-                f"{type(callback).__name__}."
-            )
+    for callback in callbacks or ():
         bound = getattr(callback, "model", None)
         memo = {} if bound is None else {id(bound): None}
         copies.append(copy.deepcopy(callback, memo))
@@ -277,3 +275,25 @@ def fit_loop(
     # Trace inference now, so that predictions need no tracing of their own.
     warm_up_inference(model, train.min_width)
     return history
+
+
+# -- undoing a failed fit --------------------------------------------------------
+
+
+def variable_values(model):
+    """Values of the model's variables (weights, dropout seed) and optimizer's."""
+    return (
+        [v.numpy() for v in model.variables],
+        [v.numpy() for v in model.optimizer.variables],
+    )
+
+
+def restore_variable_values(model, values):
+    """Undo training: put back what :func:`variable_values` returned."""
+    model_values, optimizer_values = values
+    for variable, value in zip(model.variables, model_values, strict=True):
+        variable.assign(value)
+    # An optimizer built during the failed fit has new slots: nothing to restore.
+    if len(model.optimizer.variables) == len(optimizer_values):
+        for variable, value in zip(model.optimizer.variables, optimizer_values):
+            variable.assign(value)

@@ -16,8 +16,6 @@ from ._sequences import OOV_ID, PAD_ID, TokenSequences
 from ._tokenize import (
     DEFAULT_TOKEN_PATTERN,
     build_tokenizer,
-    check_documents,
-    check_tokens,
     chunk_bounds,
     index_tokens,
     pad_ids,
@@ -25,6 +23,7 @@ from ._tokenize import (
     tokens_to_ids,
     top_tokens,
 )
+from ._validation import check_documents, check_tokens
 
 
 class GloveVectorizer(TransformerMixin, BaseEstimator):

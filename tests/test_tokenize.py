@@ -10,8 +10,6 @@ from sktextcnn._tokenize import (
     _FAST_DEFAULT_PATTERN,
     DEFAULT_TOKEN_PATTERN,
     build_tokenizer,
-    check_documents,
-    check_id_array,
     chunk_bounds,
     index_tokens,
     pad_ids,
@@ -19,6 +17,7 @@ from sktextcnn._tokenize import (
     tokens_to_ids,
     top_tokens,
 )
+from sktextcnn._validation import check_documents, check_id_array
 
 # --------------------------------------------------------------------------
 # DEFAULT_TOKEN_PATTERN
