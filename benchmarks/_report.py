@@ -65,3 +65,21 @@ def markdown_table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def data_dir(given):
+    """``--data`` if given, else ``sktextcnn.datasets.default_data_dir()``.
+
+    Imported late: some scripts measure processes that must not have
+    imported TensorFlow yet.
+    """
+    if given is not None:
+        return Path(given)
+    from sktextcnn.datasets import default_data_dir
+
+    found = default_data_dir()
+    if found is None:
+        sys.exit(
+            "no data folder: pass --data, set SKTEXTCNN_DATA or create ../shared/data"
+        )
+    return found

@@ -42,6 +42,7 @@ from sklearn.svm import LinearSVC  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import (  # noqa: E402
     command_line,
+    data_dir,
     machine_summary,
     markdown_table,
     write_section,
@@ -372,7 +373,12 @@ def _clf_defaults():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=str(Path("..") / "shared" / "data"))
+    parser.add_argument(
+        "--data",
+        default=None,
+        help="the data folder (default: sktextcnn.datasets.default_data_dir(), "
+        "e.g. ../shared/data)",
+    )
     parser.add_argument(
         "--embeddings",
         default="glove-6b-50d",
@@ -385,6 +391,7 @@ def main(argv=None):
     parser.add_argument("--mr-folds", type=int, default=10)
     parser.add_argument("--quick", action="store_true", help="small subsets, no docs")
     args = parser.parse_args(argv)
+    args.data = data_dir(args.data)
     if not Path(args.data).is_dir():
         parser.error(f"--data {args.data!r} is not a directory")
     emb_name = (

@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from _report import (  # noqa: E402
     BENCHMARKS_MD,
     command_line,
+    data_dir,
     machine_summary,
     write_section,
 )
@@ -183,8 +184,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--data",
-        default=str(ROOT.parent / "shared" / "data"),
-        help="20news-bydate.tar.gz or a directory holding it (default: ../shared/data)",
+        default=None,
+        help="20news-bydate.tar.gz or a directory holding it "
+        "(default: sktextcnn.datasets.default_data_dir(), e.g. ../shared/data)",
     )
     parser.add_argument(
         "--repeats", type=int, default=3, help="runs of each case (median kept)"
@@ -194,6 +196,7 @@ def main(argv=None):
     )
     parser.add_argument("--case", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    args.data = data_dir(args.data)
     if args.case:
         call, n_jobs, data = json.loads(args.case)
         print(json.dumps(_run_case(call, n_jobs, data)))

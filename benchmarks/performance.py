@@ -41,12 +41,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from _report import (  # noqa: E402
     command_line,
+    data_dir,
     machine_summary,
     markdown_table,
     write_section,
 )
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
 RESULT = "@@result@@ "
 GROWTH = [(0.25, 1000), (0.5, 1000), (1.0, 1000), (1.0, 250), (1.0, 500)]
 
@@ -581,9 +581,9 @@ def main(argv=None):
     parser.add_argument(
         "--data",
         type=Path,
-        default=DEFAULT_DATA,
+        default=None,
         help="20news-bydate tarball or its directory "
-        "(default: ../shared/data next to the repository)",
+        "(default: sktextcnn.datasets.default_data_dir(), e.g. ../shared/data)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="smoke run: small subsets, 1 epoch"
@@ -620,6 +620,7 @@ def main(argv=None):
     parser.add_argument("--fraction", type=float, default=1.0, help=argparse.SUPPRESS)
     parser.add_argument("--max-length", type=int, default=1000, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)  # fmt: skip
+    args.data = data_dir(args.data)
     if args.latency_calls is None:
         args.latency_calls = 20 if args.quick else 200
 

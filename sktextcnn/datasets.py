@@ -258,15 +258,23 @@ def load_sentence_dataset(path):
 def default_data_dir():
     """Return the default directory holding the benchmark data, if any.
 
+    The one place that knows where the project's tests, benchmarks and
+    examples look for their data by default.
+
     Returns
     -------
     path : pathlib.Path or None
         The directory named by the environment variable ``SKTEXTCNN_DATA`` if
         it is set, else ``../shared/data`` relative to the current working
-        directory if that directory exists, else None.
+        directory, else ``shared/data`` beside a source checkout of
+        sktextcnn (``<checkout>/../shared/data``), the first that exists;
+        None if neither does.
     """
     env = os.environ.get("SKTEXTCNN_DATA")
     if env:
         return Path(env).expanduser()
-    candidate = Path.cwd().parent / "shared" / "data"
-    return candidate.resolve() if candidate.is_dir() else None
+    for base in (Path.cwd(), Path(__file__).resolve().parents[1]):
+        candidate = base.parent / "shared" / "data"
+        if candidate.is_dir():
+            return candidate.resolve()
+    return None

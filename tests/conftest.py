@@ -8,8 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-# The real datasets live outside the repository, in ../shared/data.
-SHARED_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
+from sktextcnn.datasets import default_data_dir
+
+# The real datasets live outside the repository, in ../shared/data (or where
+# SKTEXTCNN_DATA says): sktextcnn.datasets.default_data_dir finds them.
+SHARED_DATA_DIR = default_data_dir() or (
+    Path(__file__).resolve().parents[2] / "shared" / "data"
+)
 
 
 @pytest.fixture

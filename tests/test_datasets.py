@@ -3,6 +3,7 @@
 import io
 import os
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -243,7 +244,12 @@ def test_default_data_dir(tmp_path, monkeypatch):
     assert default_data_dir() == tmp_path / "elsewhere"
     monkeypatch.delenv("SKTEXTCNN_DATA")
     monkeypatch.chdir(tmp_path)
-    assert default_data_dir() is None
+    # Not beside the working directory: beside the source checkout, if any.
+    import sktextcnn
+
+    beside_checkout = Path(sktextcnn.__file__).resolve().parents[1].parent
+    expected = beside_checkout / "shared" / "data"
+    assert default_data_dir() == (expected.resolve() if expected.is_dir() else None)
 
 
 @pytest.mark.slow
