@@ -40,3 +40,22 @@ def test_readme_accuracy_figures_come_from_the_benchmark_output():
         assert mean in paragraph and baseline in paragraph, (dataset, mean, baseline)
     blog = [line for line in section.splitlines() if "Keras blog recipe" in line]
     assert blog and blog[0].split("|")[3].strip() in paragraph
+
+
+def test_readme_speed_figures_come_from_the_performance_section():
+    readme = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    paragraph = readme[readme.index("Where it stands") :].split("\n\n")[0]
+    section = _section(
+        (DOCS / "benchmarks.md").read_text(encoding="utf-8"), "performance"
+    )
+    rows = {
+        line.split("|")[1].strip(): [c.strip() for c in line.split("|")[2:]]
+        for line in section.splitlines()
+        if line.startswith("| ")
+    }
+    train = rows["Training throughput (docs/s) [1]"][2]
+    predict = rows["Prediction, ids -> proba (docs/s) [2]"][2]
+    plain_rss, our_rss = rows["Peak RSS, fit + predict (process) [7]"][:2]
+    assert f"{train} the documents per second" in paragraph
+    assert f"{predict} when predicting" in paragraph
+    assert f"{our_rss.split()[0]} vs {float(plain_rss.split()[0]):.1f} GB" in paragraph
