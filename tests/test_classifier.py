@@ -18,6 +18,7 @@ def ids_and_labels(corpus):
     return np.asarray(X), labels
 
 
+@pytest.mark.slow
 def test_standalone_int_array_fit_predict(ids_and_labels, small_clf_params):
     X, y = ids_and_labels
     clf = TextCNNClassifier(**{**small_clf_params, "epochs": 15}, early_stopping=False)
@@ -34,6 +35,7 @@ def test_standalone_int_array_fit_predict(ids_and_labels, small_clf_params):
 
 
 @pytest.mark.parametrize("classes", [("sport", "space"), ("sport", "space", "cars")])
+@pytest.mark.slow
 def test_predict_proba_shapes(classes, small_clf_params):
     texts, labels = make_corpus(8, classes)
     pipe = make_pipeline(
@@ -55,6 +57,7 @@ def test_integer_labels_are_returned_as_given(ids_and_labels, small_clf_params):
     assert set(clf.predict(X)) <= {-3, 7}
 
 
+@pytest.mark.slow
 def test_pipeline_passes_the_embedding_matrix(
     corpus, tiny_glove_path, small_clf_params
 ):
@@ -68,6 +71,7 @@ def test_pipeline_passes_the_embedding_matrix(
     assert clf.n_ids_ == vec.embedding_matrix_.shape[0]
 
 
+@pytest.mark.slow
 def test_fine_tuning_changes_the_embeddings(corpus, tiny_glove_path, small_clf_params):
     texts, labels = corpus
     vec = GloveVectorizer(max_length=10, embeddings=tiny_glove_path)
@@ -85,6 +89,7 @@ def test_fine_tuning_changes_the_embeddings(corpus, tiny_glove_path, small_clf_p
         (None, "pretrained", True),  # nothing pre-trained to start from
     ],
 )
+@pytest.mark.slow
 def test_trainable_embeddings_auto(
     corpus, tiny_glove_path, small_clf_params, embeddings, embedding_init, trainable
 ):
@@ -143,6 +148,7 @@ def test_batch_size_auto_steps_per_epoch(n_samples, n_steps):
     assert seen == [n_steps]
 
 
+@pytest.mark.slow
 def test_random_embedding_init_ignores_the_matrix(corpus, tiny_glove_path):
     texts, labels = corpus
     X = GloveVectorizer(max_length=10, embeddings=tiny_glove_path).fit_transform(texts)
@@ -153,6 +159,7 @@ def test_random_embedding_init_ignores_the_matrix(corpus, tiny_glove_path):
     assert clf.model_.get_layer("embedding").get_weights()[0].shape == (X.n_ids, 7)
 
 
+@pytest.mark.slow
 def test_seed_architecture_on_short_sequences(ids_and_labels):
     X, y = ids_and_labels
     clf = TextCNNClassifier(
@@ -223,6 +230,7 @@ def test_warm_start_continues_training(ids_and_labels):
     assert not np.allclose(first, clf.predict_proba(X))
 
 
+@pytest.mark.slow
 def test_clone_of_fitted_is_unfitted(ids_and_labels):
     X, y = ids_and_labels
     clf = TextCNNClassifier(filters=4, epochs=1).fit(X, y)
@@ -270,6 +278,7 @@ def test_invalid_kernel_sizes(ids_and_labels):
         TextCNNClassifier(kernel_sizes=(3, 0)).fit(X, y)
 
 
+@pytest.mark.slow
 def test_bad_inputs(ids_and_labels):
     X, y = ids_and_labels
     clf = TextCNNClassifier(filters=4, epochs=1)

@@ -23,6 +23,7 @@ def _embedding_weights(pipe):
     return pipe[-1].model_.get_layer("embedding").get_weights()[0]
 
 
+@pytest.mark.slow
 def test_column_transformer_keeps_the_pretrained_vectors(frame, tiny_glove_path):
     df, labels = frame
     pipe = make_pipeline(
@@ -44,6 +45,7 @@ def test_column_transformer_keeps_the_pretrained_vectors(frame, tiny_glove_path)
     assert pipe.predict_proba(df).shape == (len(df), 2)
 
 
+@pytest.mark.slow
 def test_a_dataframe_column_passed_directly(frame, tiny_glove_path):
     df, labels = frame
     pipe = make_pipeline(

@@ -118,6 +118,7 @@ def test_set_params_after_fit_leaves_predictions_unchanged(architecture):
     np.testing.assert_allclose(pipe.predict_proba(texts), proba, rtol=0, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_new_parameters_act_at_the_next_fit():
     texts, labels = _texts()
     vec = GloveVectorizer(max_length=40, embeddings=None).fit(texts)

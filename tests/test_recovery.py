@@ -70,6 +70,7 @@ def data():
 
 
 @pytest.mark.parametrize("hook, error", INTERRUPTIONS)
+@pytest.mark.slow
 def test_interrupted_first_fit_leaves_the_estimator_unfitted(data, hook, error):
     X, y, _, _ = data
     clf = TextCNNClassifier(**PARAMS, callbacks=[Interrupt(hook, error)])

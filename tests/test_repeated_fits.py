@@ -90,6 +90,7 @@ def test_thirty_fits_keep_peak_memory_flat_and_discarded_models_small():
     )
 
 
+@pytest.mark.slow
 def test_fitted_model_drops_its_training_step_and_can_train_again(corpus):
     texts, labels = corpus
     X = np.arange(1, 1 + 6 * len(texts)).reshape(len(texts), 6) % 50

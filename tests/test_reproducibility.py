@@ -78,6 +78,7 @@ def test_random_state_instance_is_consumed_like_sklearn(ids_and_labels):
     "alone; cause not found); it holds with Keras 3.15 and TensorFlow 2.21",
     strict=False,
 )
+@pytest.mark.slow
 def test_fit_leaves_global_random_states_untouched(ids_and_labels):
     X, y = ids_and_labels
     clf = TextCNNClassifier(

@@ -112,6 +112,7 @@ def test_params_and_fitted_attributes_survive(fitted, tmp_path):
     ],
     ids=["str", "int", "object", "bool"],
 )
+@pytest.mark.slow
 def test_label_dtypes_are_preserved(labels, tmp_path):
     X = np.arange(1, 37).reshape(12, 3) % 7 + 1
     clf = TextCNNClassifier(filters=2, kernel_sizes=(2,), epochs=1, random_state=0)

@@ -51,6 +51,7 @@ def test_global_transform_output_config_applies(texts_labels, tiny_glove_path):
     assert isinstance(out, TokenSequences) and out.embedding_matrix is not None
 
 
+@pytest.mark.slow
 def test_feature_names_through_a_pipeline(texts_labels):
     texts, labels = texts_labels
     pipe = make_pipeline(
@@ -89,6 +90,7 @@ def test_classifier_on_a_dataframe_warns_that_vectors_are_lost(
     assert pipe[-1].embedding_dim_ == 5
 
 
+@pytest.mark.slow
 def test_no_warning_when_embeddings_are_meant_to_be_learned(texts_labels):
     texts, labels = texts_labels
     X = GloveVectorizer(max_length=8, embeddings=None).set_output(transform="pandas")

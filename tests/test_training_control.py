@@ -98,6 +98,7 @@ def test_stop_training_mid_epoch_ends_after_that_batch(data):
     assert batches == [0, 1] and clf.n_iter_ == 1
 
 
+@pytest.mark.slow
 def test_csv_logger_writes_one_row_per_epoch(data, tmp_path):
     X, y = data
     path = tmp_path / "log.csv"
@@ -142,6 +143,7 @@ def test_terminate_on_nan_stops_at_the_bad_batch_and_fit_raises(data):
     assert not hasattr(clf, "model_")
 
 
+@pytest.mark.slow
 def test_clone_and_refit_with_a_callback_bound_elsewhere(data):
     X, y = data
     stop = keras.callbacks.EarlyStopping(monitor="loss", patience=3)
@@ -187,6 +189,7 @@ def test_warm_start_appends_history_on_the_same_model(data):
     assert clf.model_ is not model and len(clf.history_["loss"]) == 3
 
 
+@pytest.mark.slow
 def test_warm_start_refuses_other_classes_or_vocabulary(data):
     X, y = data
     clf = TextCNNClassifier(**PARAMS, epochs=1, early_stopping=False, warm_start=True)
@@ -212,6 +215,7 @@ class WeightSnapshots(keras.callbacks.Callback):
         self.sink(self.model.get_weights())
 
 
+@pytest.mark.slow
 def test_early_stopping_patience_is_n_iter_no_change(data):
     X, y = data
     snapshots = []
