@@ -457,6 +457,9 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
 
+        # Resolved once for the texts that train (less the validation split).
+        batch_size = self._batch_size(len(y_enc) - self._n_validation(len(y_enc)))
+
         if warm:
             if not np.array_equal(classes, self.classes_) or n_ids > self.n_ids_:
                 raise ValueError(
@@ -483,9 +486,8 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
             if self._uses_bag_of_words():
                 idf = smooth_idf(X, n_ids, BIGRAM_BUCKETS if bigrams else 0)
             model, dim = self._new_model(
-                n_ids, matrix, len(classes), seed, idf, bigrams,
-                self._batch_size(len(y_enc) - self._n_validation(len(y_enc))),
-            )  # fmt: skip
+                n_ids, matrix, len(classes), seed, idf, bigrams, batch_size
+            )
             settings = self._new_predict_settings(use_matrix)
             history, old_state = None, None
 
@@ -507,8 +509,8 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
                 self._batch_maker(X[train_idx], settings),
                 y_enc[train_idx],
                 weights[train_idx],
-                epochs=self._epochs(len(train_idx), self._batch_size(len(train_idx))),
-                batch_size=self._batch_size(len(train_idx)),
+                epochs=self._epochs(len(train_idx), batch_size),
+                batch_size=batch_size,
                 rng=rng,
                 validation=val,
                 n_iter_no_change=self.n_iter_no_change if self.early_stopping else None,
