@@ -549,10 +549,20 @@ def load_reuters21578(
 def load_sentence_dataset(path):
     """Load a sentence classification file with one ``LABEL text`` per line.
 
-    This is the format of the MR (``rt-polarity.all``), SST
-    (``stsa.binary.*``) and TREC (``TREC.*.all``) benchmark files. Each line
-    is decoded as UTF-8, or as Latin-1 where it is not valid UTF-8. Blank lines
-    are skipped.
+    This is the format of the sentence benchmarks of Kim (2014):
+
+    =======  ==================================  ======  =====================
+    Dataset  Files                               Labels  Examples
+    =======  ==================================  ======  =====================
+    MR       ``rt-polarity.all``                 0-1     10,662
+    SST-2    ``stsa.binary.{train,dev,test}``    0-1     6,920 / 872 / 1,821
+    SST-5    ``stsa.fine.{train,dev,test}``      0-4     8,544 / 1,101 / 2,210
+    TREC     ``TREC.{train,test}.all``           0-5     5,452 / 500
+    =======  ==================================  ======  =====================
+
+    Each line is decoded as UTF-8, or as Latin-1 where it is not valid UTF-8.
+    Blank lines are skipped. The labels are returned as written, whatever
+    their range.
 
     Parameters
     ----------
@@ -566,6 +576,19 @@ def load_sentence_dataset(path):
 
     labels : ndarray of int of shape (n_samples,)
         The integer label of each example.
+
+    Raises
+    ------
+    ValueError
+        If a line does not start with an integer label; the message names the
+        file and line.
+
+    Examples
+    --------
+    >>> from sktextcnn.datasets import load_sentence_dataset
+    >>> texts, labels = load_sentence_dataset("stsa.fine.train")  # doctest: +SKIP
+    >>> len(texts), sorted(set(labels.tolist()))  # doctest: +SKIP
+    (8544, [0, 1, 2, 3, 4])
     """
     texts, labels = [], []
     with open(path, "rb") as f:

@@ -236,6 +236,36 @@ def test_load_sentence_dataset(tmp_path):
         load_sentence_dataset(str(path))
 
 
+# {file: (number of examples, labels)}, counted in the files (one per line).
+SENTENCE_FILES = {
+    "stsa.fine.train": (8544, range(5)),  # SST-5
+    "stsa.fine.dev": (1101, range(5)),
+    "stsa.fine.test": (2210, range(5)),
+    "stsa.binary.train": (6920, range(2)),  # SST-2
+    "stsa.binary.dev": (872, range(2)),
+    "stsa.binary.test": (1821, range(2)),
+    "TREC.train.all": (5452, range(6)),
+    "TREC.test.all": (500, range(6)),
+    "rt-polarity.all": (10662, range(2)),  # MR
+}
+
+
+@pytest.mark.parametrize(
+    "shared_data_dir, name",
+    [(f"sentence-benchmarks/{name}", name) for name in SENTENCE_FILES],
+    indirect=["shared_data_dir"],
+    ids=list(SENTENCE_FILES),
+)
+def test_real_sentence_datasets(shared_data_dir, name):
+    n_samples, labels = SENTENCE_FILES[name]
+    texts, target = load_sentence_dataset(
+        shared_data_dir / "sentence-benchmarks" / name
+    )
+    assert len(texts) == len(target) == n_samples
+    assert sorted(set(target.tolist())) == list(labels)
+    assert all(texts)
+
+
 # A miniature Reuters-21578: {file name: SGML stories}. Topics "rare" (train
 # only) and "rare2" (test only) are not ModApte categories; story 4 has no
 # other one and is dropped, story 7 keeps "cocoa". Stories 3 (TOPICS="NO"),
