@@ -13,6 +13,7 @@ PUBLIC = [
     sktextcnn.save,
     sktextcnn.load,
     datasets.load_20newsgroups,
+    datasets.load_reuters21578,
     datasets.load_sentence_dataset,
 ]
 
