@@ -9,6 +9,7 @@ from sktextcnn import datasets
 PUBLIC = [
     sktextcnn.GloveVectorizer,
     sktextcnn.TextCNNClassifier,
+    sktextcnn.TextCNNRegressor,
     sktextcnn.TokenSequences,
     sktextcnn.save,
     sktextcnn.load,

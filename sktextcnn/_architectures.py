@@ -1,7 +1,10 @@
-"""Keras model builders ("kim", "seed"), written with ``keras`` / ``keras.ops`` only.
+"""Keras model builders ("kim", "seed", "bow"), with ``keras`` / ``keras.ops`` only.
 
 Inputs are int32 token ids of shape (batch, length) with 0 as padding; the
-length may vary from batch to batch.
+length may vary from batch to batch. The output layer is an activation named
+"output": softmax (single-label classification), sigmoid (multilabel) or
+linear (regression), over the sum of the convnet's and the bag-of-words
+part's outputs.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 from keras import layers, ops
+from scipy import sparse
 
 _BASE_OPTIMIZERS = {
     "adam": keras.optimizers.Adam,
@@ -264,7 +268,9 @@ def _embedding(ids, n_ids, dim, trainable, seed):
     return ZeroPadVectors(name="zero_padding")(ids, emb(ids))
 
 
-def _head(x, n_outputs, dense_units, dropout, seed, extra_logits=None):
+def _head(
+    x, n_outputs, dense_units, dropout, seed, extra_logits=None, activation="softmax"
+):
     if dense_units:
         x = layers.Dense(
             dense_units,
@@ -281,12 +287,13 @@ def _head(x, n_outputs, dense_units, dropout, seed, extra_logits=None):
     )(x)
     if extra_logits is not None:
         logits = layers.Add(name="add_bag_of_words")([logits, extra_logits])
-    return layers.Activation("softmax", name="output")(logits)
+    return layers.Activation(activation, name="output")(logits)
 
 
 def build_kim(
     n_ids, dim, n_outputs, *, filters, kernel_sizes, dense_units, dropout,
     trainable, seed, pooling="max", bag_of_words=False, bigram_buckets=0,
+    output_activation="softmax",
 ):  # fmt: skip
     """Kim (2014): parallel convolutions of several widths, global max pooling."""
     ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
@@ -313,29 +320,32 @@ def build_kim(
         if bag_of_words
         else None
     )  # fmt: skip
-    out = _head(x, n_outputs, dense_units, dropout, seed, bow)
+    out = _head(x, n_outputs, dense_units, dropout, seed, bow, output_activation)
     return keras.Model(ids, out, name="kim_textcnn")
 
 
-def build_bow(n_ids, dim, n_outputs, *, bigram_buckets=0, **unused):
-    """The "kim" model's bag-of-words part alone: softmax over a TF-IDF linear model.
+def build_bow(
+    n_ids, dim, n_outputs, *, bigram_buckets=0, output_activation="softmax", **unused
+):
+    """The "kim" model's bag-of-words part alone: a TF-IDF linear model.
 
-    The ablation of the convnet (``architecture="bow"``): a multinomial
-    logistic regression on ``TfidfVectorizer(sublinear_tf=True)`` features,
-    trained by the same loop.
+    The ablation of the convnet (``architecture="bow"``): on
+    ``TfidfVectorizer(sublinear_tf=True)`` features, a multinomial logistic
+    regression (softmax), one logistic regression per label (sigmoid) or a
+    linear regression (linear), trained by the same loop.
     """
     ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     logits = TfidfLinear(
         n_ids, n_outputs, scale=1.0, bigram_buckets=bigram_buckets,
         name="tfidf_linear",
     )(ids)  # fmt: skip
-    out = layers.Activation("softmax", name="output")(logits)
+    out = layers.Activation(output_activation, name="output")(logits)
     return keras.Model(ids, out, name="bow_linear")
 
 
 def build_seed(
     n_ids, dim, n_outputs, *, filters, kernel_sizes, dense_units, dropout,
-    trainable, seed, pool_size=5,
+    trainable, seed, pool_size=5, output_activation="softmax",
 ):  # fmt: skip
     """The Keras blog's stacked convnet: (Conv1D + MaxPooling1D) blocks.
 
@@ -355,7 +365,7 @@ def build_seed(
         if i < len(kernel_sizes) - 1:
             x = layers.MaxPooling1D(pool_size, name=f"pool_{i}")(x)
     x = layers.GlobalMaxPooling1D(name="global_pool")(x)
-    out = _head(x, n_outputs, dense_units, dropout, seed)
+    out = _head(x, n_outputs, dense_units, dropout, seed, None, output_activation)
     return keras.Model(ids, out, name="seed_textcnn")
 
 
@@ -385,6 +395,49 @@ def smooth_idf(ids, n_ids, bigram_buckets=0):
     return idf.astype(np.float32)
 
 
+def tfidf_features(ids, idf, n_ids, bigram_buckets=0):
+    """The features :class:`TfidfLinear` computes, as a SciPy CSR matrix.
+
+    ``(1 + log tf) * idf`` per word (and hashed bigram), each row L2
+    normalised (all-padding rows stay zero): ``TfidfLinear(ids)`` is this
+    times its weights.
+    """
+    n_features = n_ids + bigram_buckets
+    if bigram_buckets:
+        ids = np.concatenate([ids, bigram_ids(ids, n_ids, bigram_buckets)], axis=1)
+    rows = np.repeat(np.arange(len(ids), dtype=np.int64), ids.shape[1])
+    counts = sparse.csr_matrix(
+        (np.ones(ids.size), (rows, ids.ravel().astype(np.int64))),
+        shape=(len(ids), n_features),
+    )
+    counts.sum_duplicates()
+    values = (1.0 + np.log(counts.data)) * idf[counts.indices]
+    features = sparse.csr_matrix(
+        (values, counts.indices, counts.indptr), shape=counts.shape
+    )
+    norms = np.sqrt(np.asarray(features.multiply(features).sum(axis=1)).ravel())
+    return sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ features
+
+
+def largest_gram_eigenvalue(features, n_iter=100):
+    """Largest eigenvalue of ``features @ features.T`` (power iteration).
+
+    For the rows of a batch, it bounds how far one gradient step on a linear
+    model over them moves their outputs: the steps a quadratic loss
+    tolerates. The Gram matrix is non-negative, so the iteration from an
+    all-ones vector converges to it (Perron-Frobenius).
+    """
+    v = np.ones(features.shape[0])
+    value = 0.0
+    for _ in range(n_iter):
+        w = features @ (features.T @ v)
+        norm = float(np.linalg.norm(w))
+        if norm == 0.0:
+            return 0.0
+        value, v = norm / float(np.linalg.norm(v)), w / norm
+    return value
+
+
 # What learning_rate=None means, where it is not the Keras default: Adam's
 # 0.001 suits small batches; with the default batch_size=256, 0.002 reached the
 # same 20 Newsgroups accuracy in about half the epochs.
@@ -399,16 +452,76 @@ DEFAULT_LEARNING_RATES = {"adam": 0.002, "adamw": 0.002}
 WIDE_LEARNING_RATE_PER_TEXT = 1.0
 
 
-def compile_model(model, optimizer, learning_rate=None, batch_size=256):
-    """Compile for integer labels with one of :data:`OPTIMIZERS`."""
+@dataclass(frozen=True)
+class Loss:
+    """How a model is compiled for one Keras loss.
+
+    Attributes
+    ----------
+    metrics : tuple of str
+        Keras metrics logged next to the loss.
+    wide_rate : float
+        SGD step of the bag-of-words weights per training text and per
+        output. Keras averages the binary cross-entropy and the regression
+        losses over the outputs (labels, targets): the step is multiplied by
+        their number, so that each output's weights learn as fast as one
+        model's would alone.
+    per_output : bool
+        The loss is such an average over the outputs.
+    curvature : float or None
+        The largest second derivative of the loss in an output, for the
+        losses whose gradient grows without bound (the squared error: 2,
+        Huber: 1); None for the cross-entropies, whose gradient is bounded,
+        so that a too-large step cannot diverge.
+    """
+
+    metrics: tuple
+    wide_rate: float
+    per_output: bool
+    curvature: float | None = None
+
+
+# Regression steps: chosen on a validation split of SST-5's training
+# sentences, and capped by compile_model for texts that share many words.
+LOSSES = {
+    "sparse_categorical_crossentropy": Loss(
+        ("accuracy",), WIDE_LEARNING_RATE_PER_TEXT, False
+    ),
+    "binary_crossentropy": Loss(
+        ("binary_accuracy",), WIDE_LEARNING_RATE_PER_TEXT, True
+    ),
+    "mean_squared_error": Loss((), 0.25, True, curvature=2.0),
+    "huber": Loss((), 0.5, True, curvature=1.0),
+}
+
+
+def compile_model(
+    model, optimizer, learning_rate=None, batch_size=256,
+    loss="sparse_categorical_crossentropy", gram_eigenvalue=None,
+):  # fmt: skip
+    """Compile for ``loss`` (one of :data:`LOSSES`) with one of :data:`OPTIMIZERS`.
+
+    The default, sparse categorical cross-entropy, takes integer labels.
+    ``gram_eigenvalue``: :func:`largest_gram_eigenvalue` of the TF-IDF
+    features of a batch of training texts. For the losses with a
+    ``curvature``, the bag-of-words step is capped at half the largest step
+    gradient descent on them tolerates, ``2 * batch_size / (curvature *
+    gram_eigenvalue)``: the per-text step suits texts that share few words
+    (the eigenvalue is then small), and would diverge on texts that share
+    most of them.
+    """
     if learning_rate is None:
         learning_rate = DEFAULT_LEARNING_RATES.get(optimizer)
     kwargs = {} if learning_rate is None else {"learning_rate": learning_rate}
-    kwargs["wide_learning_rate"] = WIDE_LEARNING_RATE_PER_TEXT * batch_size
+    spec = LOSSES[loss]
+    wide = spec.wide_rate * batch_size
+    if spec.curvature is not None and gram_eigenvalue:
+        wide = min(wide, batch_size / (spec.curvature * gram_eigenvalue))
+    if spec.per_output:
+        wide *= model.output_shape[-1]
+    kwargs["wide_learning_rate"] = wide
     model.compile(
-        optimizer=OPTIMIZERS[optimizer](**kwargs),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
+        optimizer=OPTIMIZERS[optimizer](**kwargs), loss=loss, metrics=list(spec.metrics)
     )
 
 

@@ -41,6 +41,7 @@ from ._persistence import (
     model_from_bytes,
     model_to_bytes,
 )
+from ._regressor import TextCNNRegressor
 from ._vectorizer import GloveVectorizer
 
 FORMAT = "sktextcnn-safe"
@@ -48,6 +49,7 @@ _CLASSES = {
     "sklearn.pipeline.Pipeline": Pipeline,
     "sktextcnn.GloveVectorizer": GloveVectorizer,
     "sktextcnn.TextCNNClassifier": TextCNNClassifier,
+    "sktextcnn.TextCNNRegressor": TextCNNRegressor,
 }
 _NAMES = {cls: name for name, cls in _CLASSES.items()}
 # Fitted attributes: public ones (``classes_``) and the private fitted state
@@ -131,8 +133,8 @@ def _encode_estimator(est, encode, models, where):
     if name is None:
         raise ValueError(
             f"{where} is a {type(est).__qualname__}; sktextcnn.save stores "
-            "only GloveVectorizer, TextCNNClassifier and Pipelines made of "
-            "them. Use pickle/joblib for other estimators."
+            "only GloveVectorizer, TextCNNClassifier, TextCNNRegressor and "
+            "Pipelines made of them. Use pickle/joblib for other estimators."
         )
     params = est.get_params(deep=False)
     node = {"class": name}

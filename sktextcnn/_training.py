@@ -156,9 +156,41 @@ def copy_callbacks(callbacks):
     return copies
 
 
-def _log_loss(probs, y, weights):
-    p = np.clip(probs[np.arange(len(y)), y], 1e-7, 1.0)
-    return float(np.average(-np.log(p), weights=weights))
+def validation_logs(loss, outputs, y, weights):
+    """``val_loss`` and the validation metrics of a compiled ``loss``.
+
+    Computed in NumPy as Keras computes them for training (the same clipping,
+    the per-sample mean over the outputs), averaged with the sample weights.
+
+    Parameters
+    ----------
+    loss : str
+        One of ``_architectures.LOSSES``.
+    outputs : ndarray of shape (n_samples, n_outputs)
+        The model's outputs.
+    y : ndarray
+        Class indices of shape (n_samples,) for the sparse categorical
+        cross-entropy, else targets of the outputs' shape.
+    weights : ndarray of shape (n_samples,)
+    """
+    if loss == "sparse_categorical_crossentropy":
+        p = np.clip(outputs[np.arange(len(y)), y], 1e-7, 1.0)
+        logs = {"val_loss": -np.log(p), "val_accuracy": outputs.argmax(1) == y}
+    elif loss == "binary_crossentropy":
+        p = np.clip(outputs, 1e-7, 1 - 1e-7)
+        terms = -(y * np.log(p) + (1 - y) * np.log(1 - p))
+        logs = {
+            "val_loss": terms.mean(1),
+            "val_binary_accuracy": ((outputs > 0.5) == y).mean(1),
+        }
+    else:
+        err = np.abs(outputs - y)
+        if loss == "huber":  # delta=1, Keras' default
+            terms = np.where(err <= 1.0, 0.5 * err**2, err - 0.5)
+        else:
+            terms = err**2
+        logs = {"val_loss": terms.mean(1)}
+    return {k: float(np.average(v, weights=weights)) for k, v in logs.items()}
 
 
 def fit_loop(
@@ -171,19 +203,21 @@ def fit_loop(
     ----------
     model : compiled keras.Model
     train : BatchMaker
-    y : ndarray of int
-        Encoded labels.
+    y : ndarray
+        What the model's loss takes: class indices, an indicator matrix or
+        standardized targets.
     weights : ndarray of float
         Per-sample weights.
     validation : tuple (BatchMaker, y, weights) or None
-        Scored after every epoch (``val_loss``, ``val_accuracy``).
+        Scored after every epoch (``val_loss`` and the ``val_`` metrics, see
+        :func:`validation_logs`).
     n_iter_no_change : int or None
         With ``validation``, stop after this many epochs without a better
         ``val_loss`` and restore the best weights: Keras' ``EarlyStopping``
         (``min_delta=1e-4``, ``restore_best_weights=True``).
     callbacks : list of keras.callbacks.Callback
         Called as ``Model.fit`` calls them (train/epoch/batch begin and end,
-        epoch logs with ``loss``, ``accuracy`` and the ``val_`` metrics); a
+        epoch logs with ``loss``, the metrics and the ``val_`` ones); a
         callback setting ``model.stop_training`` ends training after the
         current batch.
     history : dict of lists or None
@@ -192,8 +226,9 @@ def fit_loop(
     Returns
     -------
     history : dict of lists
-        Per-epoch ``loss``, ``accuracy`` and, with validation, ``val_loss``
-        and ``val_accuracy``.
+        Per-epoch ``loss``, the compiled metrics (``accuracy`` or
+        ``binary_accuracy``; none for regression) and, with validation,
+        ``val_loss`` and the ``val_`` metrics.
     """
     history = {} if history is None else history
     callbacks = list(callbacks)
@@ -246,11 +281,8 @@ def fit_loop(
             )
         if validation is not None:
             val, y_val, w_val = validation
-            probs = predict_batches(model, val, batch_size)
-            logs["val_loss"] = _log_loss(probs, y_val, w_val)
-            logs["val_accuracy"] = float(
-                np.average(probs.argmax(1) == y_val, weights=w_val)
-            )
+            outputs = predict_batches(model, val, batch_size)
+            logs.update(validation_logs(model.loss, outputs, y_val, w_val))
         for key, value in logs.items():
             history.setdefault(key, []).append(value)
         if verbose:

@@ -15,6 +15,7 @@ from numbers import Number
 import keras
 import numpy as np
 from sklearn.utils import compute_sample_weight
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import validate_data
 
 from ._compat import _check_sample_weight
@@ -218,13 +219,37 @@ def _label_kind(label):
     return "number" if isinstance(label, Number) else type(label).__name__
 
 
+_SEQUENCES = (list, tuple, set, frozenset, np.ndarray)
+_INDICATOR_FIX = (
+    "a multilabel y must be a binary indicator matrix of shape (n_samples, "
+    "n_labels): MultiLabelBinarizer().fit_transform(y) makes one from lists of "
+    "labels"
+)
+
+
 def check_labels(y):
     """Name the first missing label, or the first of another type than y[0].
 
     Checked before any conversion: ``np.asarray(["a", nan])`` would silently
-    turn the missing label into the class "nan", and ``np.unique`` fails on
-    mixed types with a bare comparison TypeError.
+    turn the missing label into the class "nan", ``np.unique`` fails on
+    mixed types with a bare comparison TypeError, and sequences of labels of
+    different lengths (or mixed with single labels) make no array at all.
     """
+    if isinstance(y, (list, tuple)):
+        rows = [isinstance(label, _SEQUENCES) for label in y]
+        if any(rows):
+            lengths = {len(label) for label, row in zip(y, rows) if row}
+            if not all(rows) or len(lengths) > 1:
+                i = next(
+                    i
+                    for i, label in enumerate(y)
+                    if rows[i] != rows[0] or (rows[0] and len(label) != len(y[0]))
+                )
+                raise ValueError(
+                    f"y mixes single labels and sequences of labels, or sequences "
+                    f"of different lengths (y[0] is {y[0]!r}, y[{i}] is "
+                    f"{y[i]!r}); {_INDICATOR_FIX}."
+                )
     if not isinstance(y, np.ndarray):
         try:
             y = np.asarray(y, dtype=object)
@@ -234,6 +259,11 @@ def check_labels(y):
         return
     kind = _label_kind(y[0]) if len(y) else None
     for i, label in enumerate(y):
+        if isinstance(label, _SEQUENCES):
+            raise ValueError(
+                f"y[{i}] is a {type(label).__name__} ({label!r}), not a label; "
+                f"{_INDICATOR_FIX}."
+            )
         if label is None or (isinstance(label, Number) and label != label):
             raise ValueError(
                 f"y[{i}] is a missing label ({label!r}); every sample needs a class."
@@ -245,11 +275,72 @@ def check_labels(y):
             )
 
 
-def fit_weights(sample_weight, class_weight, X, y, y_encoded):
-    """Per-sample training weights: ``sample_weight`` times ``class_weight``.
+def check_multilabel_targets(y):
+    """A 2-D classification ``y``: a binary indicator matrix of >= 2 columns.
 
-    Never modifies the caller's array; rejects negative weights and weights
-    that leave fewer than two classes to learn from.
+    ``y`` as ``validate_data(multi_output=True)`` returns it (an array or a
+    sparse matrix). Returns it as a dense array of its own dtype.
+    """
+    if hasattr(y, "toarray"):
+        y = y.toarray()
+    if y.shape[1] == 1:
+        raise ValueError(
+            f"y has shape {y.shape}: one column. For single-label classification "
+            "pass a 1-D y (y.ravel()); a multilabel indicator matrix needs at "
+            "least 2 label columns."
+        )
+    kind = type_of_target(y)
+    if kind != "multilabel-indicator":
+        values = np.unique(y.astype(object) if y.dtype.kind == "O" else y)
+        shown = ", ".join(repr(v) for v in values[:5].tolist())
+        more = ", ..." if len(values) > 5 else ""
+        raise ValueError(
+            f"y is a 2-D array of shape {y.shape} holding {shown}{more}, not a "
+            "binary indicator matrix of 0 and 1 (it is "
+            f"{kind!r}): TextCNNClassifier takes multilabel y as a 0/1 indicator "
+            "matrix and single-label y as a 1-D array of labels; several "
+            "multiclass outputs (multiclass-multioutput) are not supported."
+        )
+    return y
+
+
+def check_regression_targets(y):
+    """Name the first non-numeric regression target (before any conversion).
+
+    ``validate_data(y_numeric=True)`` would fail on a string inside NumPy
+    with "could not convert string to float".
+    """
+    if y is None:
+        return  # validate_data: "requires y to be passed"
+    if hasattr(y, "toarray"):
+        raise TypeError(
+            "y is a sparse matrix; TextCNNRegressor takes dense numeric targets "
+            "(y.toarray())."
+        )
+    try:
+        if np.asarray(y).dtype.kind in "biuf":
+            return
+        flat = np.asarray(y, dtype=object).ravel()
+    except (TypeError, ValueError):
+        return  # validate_data reports it
+    for i, value in enumerate(flat):
+        if value is None:
+            raise ValueError(
+                f"y holds a missing value (None) at flat index {i}; every sample "
+                "needs a numeric target."
+            )
+        if not isinstance(value, (Number, np.bool_)):
+            raise ValueError(
+                f"y holds {value!r} (a {type(value).__name__}) at flat index {i}: "
+                "TextCNNRegressor predicts numbers; for class labels use "
+                "TextCNNClassifier."
+            )
+
+
+def check_sample_weight(sample_weight, X):
+    """Per-sample training weights, a float32 copy; never modifies the caller's.
+
+    Rejects negative weights and weights that are all zero.
     """
     weights = _check_sample_weight(sample_weight, X, dtype=np.float32, copy=True)
     if sample_weight is not None and not np.any(weights):
@@ -261,6 +352,11 @@ def fit_weights(sample_weight, class_weight, X, y, y_encoded):
             "Negative values in data passed to `sample_weight`: weights must be "
             f"non-negative; got {weights.min()} at sample {int(weights.argmin())}."
         )
+    return weights
+
+
+def class_weighted(weights, class_weight, y, y_encoded):
+    """``weights`` times ``class_weight``; at least two classes must keep weight."""
     if class_weight is not None:
         weights = (weights * compute_sample_weight(class_weight, y)).astype(np.float32)
     if not np.any(weights > 0):
@@ -289,15 +385,16 @@ def check_callbacks(callbacks):
 # -- the estimator's input attributes -------------------------------------------
 
 
-def validate_fit_data(estimator, X, y, reset):
+def validate_fit_data(estimator, X, y, reset, **check_params):
     """``validate_data`` on a stand-in, so ``estimator`` is not touched yet.
 
     Returns X, y and the input attributes (``n_features_in_``...) that
     :func:`set_input_attributes` assigns once fit has succeeded.
+    ``check_params`` go to ``validate_data`` (``multi_output``, ``y_numeric``).
     """
     stand_in = object.__new__(type(estimator))
     stand_in.__dict__.update(estimator.__dict__)
-    X, y = validate_data(stand_in, X, y, reset=reset, dtype=None)
+    X, y = validate_data(stand_in, X, y, reset=reset, dtype=None, **check_params)
     return X, y, {k: getattr(stand_in, k) for k in _INPUT_ATTRS if hasattr(stand_in, k)}
 
 
@@ -317,5 +414,5 @@ def warn_no_pretrained_vectors():
         'pandas") (or the global transform_output) for the vectorizer, or pass '
         'embedding_init="random" to silence this warning.',
         UserWarning,
-        stacklevel=3,
+        stacklevel=5,  # the caller of fit (through _fit and _fit_context)
     )

@@ -258,3 +258,119 @@ def test_registry_lists_every_class_a_model_is_made_of(architecture):
     n = arch.min_length(params["kernel_sizes"], 5)
     out = model.predict_on_batch(np.ones((2, n), dtype="int32"))
     assert np.asarray(out).shape == (2, 3)
+
+
+@pytest.mark.parametrize("bigram_buckets", [0, 64])
+def test_tfidf_features_are_what_the_tfidf_branch_multiplies(bigram_buckets):
+    from sktextcnn._architectures import TfidfLinear, smooth_idf, tfidf_features
+
+    rng = np.random.RandomState(0)
+    ids = rng.randint(0, 9, size=(7, 10)).astype("int32")
+    ids[3] = 0  # an all-padding row: zero features, zero output
+    layer = TfidfLinear(9, 3, scale=1.0, bigram_buckets=bigram_buckets)
+    layer.build((None, None))
+    idf = smooth_idf(ids, 9, bigram_buckets)
+    layer.idf.assign(idf)
+    weights = rng.randn(9 + bigram_buckets, 3).astype("float32")
+    layer.weights_.assign(weights)
+    features = tfidf_features(ids, idf, 9, bigram_buckets)
+    assert features.shape == (7, 9 + bigram_buckets)
+    norms = np.sqrt(np.asarray(features.multiply(features).sum(axis=1)).ravel())
+    np.testing.assert_allclose(norms, [1, 1, 1, 0, 1, 1, 1], rtol=1e-6)
+    np.testing.assert_allclose(
+        features @ weights, np.asarray(layer(ids)), rtol=1e-5, atol=1e-6
+    )
+
+
+def test_largest_gram_eigenvalue():
+    from scipy import sparse
+
+    from sktextcnn._architectures import largest_gram_eigenvalue
+
+    rng = np.random.RandomState(0)
+    dense = np.abs(rng.randn(20, 50)) * (rng.rand(20, 50) < 0.2)
+    expected = np.linalg.eigvalsh(dense @ dense.T)[-1]
+    value = largest_gram_eigenvalue(sparse.csr_matrix(dense))
+    assert value == pytest.approx(expected, rel=1e-6)
+    # Orthogonal unit rows: 1; n identical unit rows: n.
+    assert largest_gram_eigenvalue(sparse.identity(8, format="csr")) == 1.0
+    same = sparse.csr_matrix(np.ones((8, 4)) / 2)
+    assert largest_gram_eigenvalue(same) == pytest.approx(8.0)
+    assert largest_gram_eigenvalue(sparse.csr_matrix((3, 4))) == 0.0
+
+
+@pytest.mark.parametrize(
+    "loss, n_outputs, gram, expected",
+    [
+        # The cross-entropies: the per-text step times the batch size, times
+        # the number of outputs where Keras averages the loss over them.
+        ("sparse_categorical_crossentropy", 3, None, 1.0 * 32),
+        ("binary_crossentropy", 3, 30.0, 1.0 * 32 * 3),
+        # Regression: capped at batch_size / (curvature * eigenvalue).
+        ("mean_squared_error", 1, 2.0, 0.25 * 32),
+        ("mean_squared_error", 2, 30.0, 32 / (2.0 * 30.0) * 2),
+        ("huber", 1, 30.0, 32 / 30.0),
+        ("huber", 1, None, 0.5 * 32),
+    ],
+)
+def test_compile_model_sets_the_bag_of_words_step(loss, n_outputs, gram, expected):
+    from sktextcnn._architectures import LOSSES, build_bow, compile_model
+
+    model = build_bow(10, 0, n_outputs, output_activation="linear")
+    compile_model(model, "adam", batch_size=32, loss=loss, gram_eigenvalue=gram)
+    assert model.loss == loss
+    assert model.optimizer.wide_learning_rate == pytest.approx(expected)
+    assert model.metrics_names is not None
+    assert list(LOSSES[loss].metrics) in ([], ["accuracy"], ["binary_accuracy"])
+
+
+@pytest.mark.parametrize(
+    "loss",
+    ["sparse_categorical_crossentropy", "binary_crossentropy", "mean_squared_error",
+     "huber"],
+)  # fmt: skip
+def test_validation_logs_match_keras_losses(loss):
+    from sktextcnn._training import validation_logs
+
+    rng = np.random.RandomState(0)
+    weights = rng.rand(12).astype("float32")
+    if loss == "sparse_categorical_crossentropy":
+        outputs = rng.dirichlet(np.ones(3), 12).astype("float32")
+        y = rng.randint(0, 3, 12)
+    elif loss == "binary_crossentropy":
+        outputs = rng.rand(12, 4).astype("float32")
+        y = (rng.rand(12, 4) > 0.5).astype("float32")
+    else:
+        outputs = rng.randn(12, 2).astype("float32") * 2
+        y = rng.randn(12, 2).astype("float32")
+    per_sample = keras.ops.convert_to_numpy(keras.losses.get(loss)(y, outputs))
+    logs = validation_logs(loss, outputs, y, weights)
+    assert logs["val_loss"] == pytest.approx(
+        np.average(per_sample, weights=weights), rel=1e-5
+    )
+    if loss == "sparse_categorical_crossentropy":
+        accuracy = np.average(outputs.argmax(1) == y, weights=weights)
+        assert logs == {"val_loss": logs["val_loss"], "val_accuracy": accuracy}
+    elif loss == "binary_crossentropy":
+        # Per label in Keras 3 (per sample in older versions): a sample's share.
+        metric = keras.ops.convert_to_numpy(keras.metrics.binary_accuracy(y, outputs))
+        expected = np.average(metric.reshape(12, -1).mean(1), weights=weights)
+        assert logs["val_binary_accuracy"] == pytest.approx(expected, rel=1e-6)
+    else:
+        assert set(logs) == {"val_loss"}
+
+
+@pytest.mark.parametrize("architecture", ["kim", "seed", "bow"])
+@pytest.mark.parametrize("activation", ["sigmoid", "linear"])
+def test_output_activation_of_every_architecture(architecture, activation):
+    arch_params = {**PARAMS, "kernel_sizes": (3,)}
+    if architecture == "kim":
+        arch_params["bag_of_words"] = True
+    model = build_model(
+        architecture, 30, 6, 4, output_activation=activation, **arch_params
+    )
+    assert model.get_layer("output").get_config()["activation"] == activation
+    out = np.asarray(model.predict_on_batch(np.ones((2, 20), dtype="int32")))
+    assert out.shape == (2, 4)
+    if activation == "sigmoid":
+        assert ((out > 0) & (out < 1)).all() and not np.allclose(out.sum(1), 1)

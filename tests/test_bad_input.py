@@ -26,7 +26,12 @@ from scipy import sparse
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sktextcnn import GloveVectorizer, TextCNNClassifier, TokenSequences
+from sktextcnn import (
+    GloveVectorizer,
+    TextCNNClassifier,
+    TextCNNRegressor,
+    TokenSequences,
+)
 
 from .conftest import make_corpus
 
@@ -73,6 +78,15 @@ def fit_texts(docs, **params):
 def fit_ids(ctx, X=None, y=None, sample_weight=None, **params):
     X, y = ctx.X if X is None else X, ctx.y if y is None else y
     return TextCNNClassifier(**{**CLF, **params}).fit(X, y, sample_weight)
+
+
+def fit_regressor(ctx, y):
+    return TextCNNRegressor(**CLF).fit(ctx.X, y)
+
+
+def indicator(ctx):
+    """A multilabel y for the corpus: its class and the parity of the index."""
+    return np.c_[ctx.y == "sport", np.arange(40) % 2].astype(int)
 
 
 def with_last(ctx, label):
@@ -240,8 +254,45 @@ CASES = [
      TypeError, r"y mixes label types: y\[0\] is a string and y\[39\] \(3\)"),
     ("y: continuous values", lambda c: fit_ids(c, y=np.linspace(0, 1, 40)),
      ValueError, "Unknown label type: continuous"),
-    ("y: 2-D", lambda c: fit_ids(c, y=np.c_[c.y, c.y]),
-     ValueError, r"y should be a 1d array, got an array of shape \(40, 2\)"),
+    ("y: 2-D labels (multiclass-multioutput)", lambda c: fit_ids(c, y=np.c_[c.y, c.y]),
+     ValueError, r"y is a 2-D array of shape \(40, 2\) holding 'space', 'sport', "
+     "not a binary indicator matrix"),
+    # -- multilabel y ------------------------------------------------------------
+    ("y: an indicator matrix of one column",
+     lambda c: fit_ids(c, y=indicator(c)[:, :1]),
+     ValueError, r"y has shape \(40, 1\): one column. For single-label classification "
+     r"pass a 1-D y \(y.ravel\(\)\)"),
+    ("y: indicator columns mixed with a multiclass column",
+     lambda c: fit_ids(c, y=np.c_[indicator(c), np.arange(40) % 3]),
+     ValueError, r"holding 0, 1, 2, not a binary indicator matrix of 0 and 1 \(it is "
+     r"'multiclass-multioutput'\)"),
+    ("y: lists of labels (not binarized)",
+     lambda c: fit_ids(c, y=[["sport"], ["space", "sport"]] * 20),
+     ValueError, r"sequences of different lengths .*MultiLabelBinarizer\(\)"),
+    ("y: single labels mixed with lists of labels",
+     lambda c: fit_ids(c, y=[*c.y[:-1].tolist(), ["space", "sport"]]),
+     ValueError, r"y mixes single labels and sequences of labels.*y\[39\] is "),
+    ("class_weight with multilabel y",
+     lambda c: fit_ids(c, y=indicator(c), class_weight="balanced"),
+     ValueError, "class_weight='balanced' cannot weigh a multilabel y"),
+    # -- regression targets -----------------------------------------------------
+    ("regression y: strings", lambda c: fit_regressor(c, c.y),
+     ValueError, r"y holds 'sport' \(a str\) at flat index 0: TextCNNRegressor "
+     "predicts numbers; for class labels use TextCNNClassifier"),
+    ("regression y: NaN", lambda c: fit_regressor(c, np.r_[np.ones(39), np.nan]),
+     ValueError, "Input y contains NaN"),
+    ("regression y: infinity", lambda c: fit_regressor(c, np.r_[np.ones(39), np.inf]),
+     ValueError, "Input y contains infinity"),
+    ("regression y: None", lambda c: fit_regressor(c, [*np.ones(39), None]),
+     ValueError, r"y holds a missing value \(None\) at flat index 39"),
+    ("regression: predict_proba",
+     lambda c: TextCNNRegressor().predict_proba(c.X),
+     AttributeError, "'TextCNNRegressor' object has no attribute 'predict_proba'"),
+    ("regression: warm_start with another number of targets",
+     lambda c: TextCNNRegressor(**CLF, warm_start=True)
+     .fit(c.X, np.arange(40.0))
+     .fit(c.X, np.c_[np.arange(40.0), np.ones(40)]),
+     ValueError, "warm_start=True needs the same number of targets and vocabulary"),
     # -- token ids given to the classifier ------------------------------------
     ("X: predict before fit", lambda c: TextCNNClassifier().predict(c.X),
      NotFittedError, "This TextCNNClassifier instance is not fitted yet"),

@@ -9,10 +9,18 @@ import pytest
 from sklearn.utils import estimator_checks as checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sktextcnn import GloveVectorizer, TextCNNClassifier, TokenSequences
+from sktextcnn import (
+    GloveVectorizer,
+    TextCNNClassifier,
+    TextCNNRegressor,
+    TokenSequences,
+)
 
 # Small and quick: the checks fit dozens of models.
 FAST_CLF = TextCNNClassifier(
+    filters=8, kernel_sizes=(2,), epochs=5, batch_size=32, random_state=0
+)
+FAST_REG = TextCNNRegressor(
     filters=8, kernel_sizes=(2,), epochs=5, batch_size=32, random_state=0
 )
 
@@ -28,14 +36,36 @@ CLF_EXPECTED_FAILURES = {
     "check_sample_weight_equivalence_on_dense_data": _FLOAT_X,
     "check_classifiers_one_label_sample_weights": _FLOAT_X,
     "check_class_weight_classifiers": _FLOAT_X,
+    # scikit-learn's convention: a column vector y is 1-D labels, with a
+    # DataConversionWarning. Ours (issue 13): a 2-D y is a multilabel
+    # indicator matrix, and one of a single column is refused with a
+    # ValueError naming both fixes (y.ravel() for labels, >= 2 columns for
+    # multilabel) rather than guessing which was meant.
+    "check_supervised_y_2d": "a one-column y raises a ValueError: it could "
+    "be labels or a one-label indicator matrix (tested in test_multilabel.py)",
+}
+REG_EXPECTED_FAILURES = {
+    "check_sample_weight_equivalence_on_dense_data": _FLOAT_X,
+    # make_regression(n_informative=1): the target follows one column of X.
+    # As token ids, a column's position is what max-over-time pooling and the
+    # bag of words discard by design (a text's meaning does not depend on
+    # where a word sits): R^2 0.22 after the check's 5 epochs, 0.34 after 50,
+    # where the check asks > 0.5.
+    "check_regressors_train": "the signal is one column's position, which a "
+    "text model ignores: R^2 of 0.2-0.3 where the check asks > 0.5",
+}
+EXPECTED_FAILURES = {
+    TextCNNClassifier: CLF_EXPECTED_FAILURES,
+    TextCNNRegressor: REG_EXPECTED_FAILURES,
 }
 
 
 @pytest.mark.slow
 @parametrize_with_checks(
-    [FAST_CLF], expected_failed_checks=lambda est: CLF_EXPECTED_FAILURES
+    [FAST_CLF, FAST_REG],
+    expected_failed_checks=lambda est: EXPECTED_FAILURES[type(est)],
 )
-def test_classifier_passes_sklearn_checks(estimator, check):
+def test_estimators_pass_sklearn_checks(estimator, check):
     check(estimator)
 
 
