@@ -13,6 +13,7 @@ loss, and what ``predict`` returns.
 from __future__ import annotations
 
 import copy
+import inspect
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -356,7 +357,9 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
                     "set warm_start=False to train a new model",
                 )
             model, dim = self.model_, self.embedding_dim_
-            # Architecture parameters changed since then wait for a cold fit.
+            # Architecture parameters (and the regressor's loss) changed since
+            # then wait for a cold fit: the model keeps its compiled loss.
+            loss = model.get_compile_config()["loss"]
             settings = self._predict_settings_
             history = copy.deepcopy(self.history_)
             # All of the model's state: weights, dropout seed, optimizer slots.
@@ -368,7 +371,7 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
                 X, n_ids, matrix, targets, seed, self._bigrams(X), batch_size
             )
             settings = self._new_predict_settings(use_matrix)
-            history, old_state = None, None
+            history, old_state, loss = None, None, targets.loss
 
         y = targets.y
         train_idx, val = np.arange(n_samples), None
@@ -397,6 +400,7 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
                 callbacks=callbacks,
                 verbose=self.verbose,
                 history=history,
+                loss=loss,
             )
         except BaseException:
             # Leave a previously fitted estimator exactly as it was.
@@ -501,9 +505,12 @@ _MODEL_PARAMETERS = """\
         Convolution widths. None: (3, 4, 5) for "kim", (5, 5, 5) for "seed".
     pool_size : int, default=5
         Pooling size between the "seed" architecture's blocks.
-    pooling : {"max", "max_mean"}, default="max"
+    pooling : {"max", "max_mean"}, default={pooling}
         Pooling over time of the "kim" architecture: Kim's max, or the max
-        concatenated with the mean over the text's windows.
+        concatenated with the mean over the text's windows. The regressor's
+        default is "max_mean": a rating sums up evidence spread over the
+        whole text (on SST-5's dev sentences, RMSE 0.97-0.99 vs 0.99-1.00
+        with "max").
     bag_of_words : bool, default=True
         Add to the "kim" architecture's outputs (before the output
         activation) a linear model over the TF-IDF bag of words of the text
@@ -576,7 +583,8 @@ _CONTROL_PARAMETERS = """\
         Continue training the previous fit's model (same {same} and
         vocabulary size) instead of starting anew: ``model_`` stays the same
         object and ``history_`` grows by the new epochs. Architecture
-        parameters changed in between are ignored until a cold fit.
+        parameters (and a regressor's ``loss``) changed in between are
+        ignored until a cold fit.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation
         split. With an int, fits on CPU are reproducible. Fitting never
@@ -605,18 +613,22 @@ def shared_docstring(cls):
     """Class decorator: put the shared parts into ``cls``'s docstring.
 
     The docstring holds the lines ``{model parameters}``, ``{control
-    parameters}`` and ``{attributes}`` (indented by 4) where they go.
+    parameters}`` and ``{attributes}`` (indented by 4) where they go; the
+    defaults that differ between the estimators are read from ``__init__``.
     """
+    doc = cls.__doc__
+    if doc is None:  # python -OO
+        return cls
+    pooling = inspect.signature(cls.__init__).parameters["pooling"].default
     parts = {
-        "    {model parameters}\n": _MODEL_PARAMETERS,
+        "    {model parameters}\n": _MODEL_PARAMETERS.replace(
+            "{pooling}", f'"{pooling}"'
+        ),
         "    {control parameters}\n": _CONTROL_PARAMETERS.replace(
             "{same}", cls._same_targets_noun
         ),
         "    {attributes}\n": _ATTRIBUTES,
     }
-    doc = cls.__doc__
-    if doc is None:  # python -OO
-        return cls
     for marker, text in parts.items():
         if marker not in doc:
             raise AssertionError(f"{cls.__name__}'s docstring lacks {marker!r}")

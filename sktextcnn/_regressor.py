@@ -91,7 +91,7 @@ class TextCNNRegressor(RegressorMixin, BaseTextCNN):
         filters=64,
         kernel_sizes=None,
         pool_size=5,
-        pooling="max",
+        pooling="max_mean",
         bag_of_words=True,
         bag_of_words_bigrams="auto",
         dense_units=None,

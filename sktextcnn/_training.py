@@ -196,6 +196,7 @@ def validation_logs(loss, outputs, y, weights):
 def fit_loop(
     model, train, y, weights, *, epochs, batch_size, rng, validation=None,
     n_iter_no_change=None, callbacks=(), verbose=0, history=None,
+    loss="sparse_categorical_crossentropy",
 ):  # fmt: skip
     """Train ``model`` with ``train_on_batch`` over length-bucketed batches.
 
@@ -222,6 +223,8 @@ def fit_loop(
         current batch.
     history : dict of lists or None
         Appended to (for ``warm_start``).
+    loss : str
+        The loss ``model`` was compiled with, for the validation scores.
 
     Returns
     -------
@@ -282,7 +285,7 @@ def fit_loop(
         if validation is not None:
             val, y_val, w_val = validation
             outputs = predict_batches(model, val, batch_size)
-            logs.update(validation_logs(model.loss, outputs, y_val, w_val))
+            logs.update(validation_logs(loss, outputs, y_val, w_val))
         for key, value in logs.items():
             history.setdefault(key, []).append(value)
         if verbose:

@@ -306,11 +306,13 @@ def test_largest_gram_eigenvalue():
         # the number of outputs where Keras averages the loss over them.
         ("sparse_categorical_crossentropy", 3, None, 1.0 * 32),
         ("binary_crossentropy", 3, 30.0, 1.0 * 32 * 3),
-        # Regression: capped at batch_size / (curvature * eigenvalue).
-        ("mean_squared_error", 1, 2.0, 0.25 * 32),
+        # Regression: 1/32 and 1/16 per text, capped at batch_size /
+        # (curvature * eigenvalue) for overlapping texts.
+        ("mean_squared_error", 1, 2.0, 32 / 32),
         ("mean_squared_error", 2, 30.0, 32 / (2.0 * 30.0) * 2),
+        ("huber", 1, 1.0, 32 / 16),
         ("huber", 1, 30.0, 32 / 30.0),
-        ("huber", 1, None, 0.5 * 32),
+        ("huber", 1, None, 32 / 16),
     ],
 )
 def test_compile_model_sets_the_bag_of_words_step(loss, n_outputs, gram, expected):

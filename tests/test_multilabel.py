@@ -15,7 +15,7 @@ from sktextcnn import GloveVectorizer, TextCNNClassifier
 
 from .conftest import make_corpus
 
-PARAMS = dict(filters=8, kernel_sizes=(2, 3), epochs=12, batch_size=16, random_state=0)
+PARAMS = dict(filters=8, kernel_sizes=(2, 3), epochs=12, batch_size=12, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +68,7 @@ def test_indicator_matrix_in_and_out(data, fitted):
     assert clf.history_["loss"][-1] < clf.history_["loss"][0]
 
 
+@pytest.mark.slow
 def test_a_sparse_indicator_matrix_gives_the_same_model(data, fitted):
     _, X, Y = data
     clf = TextCNNClassifier(**PARAMS).fit(X, sparse.csr_matrix(Y))
@@ -88,6 +89,7 @@ def test_lists_and_bool_give_the_same_model(data, fitted):
 
 
 @pytest.mark.parametrize("value", [0, 1])
+@pytest.mark.slow
 def test_a_constant_label_column_is_predicted_as_its_value(data, value):
     _, X, Y = data
     Y = np.c_[Y, np.full(len(Y), value)]
@@ -101,6 +103,7 @@ def test_a_constant_label_column_is_predicted_as_its_value(data, value):
     assert (proba[:, :3] > 0).all() and (proba[:, :3] < 1).all()
 
 
+@pytest.mark.slow
 def test_constant_columns_are_judged_on_the_samples_that_train(data):
     # Label 0's positives all have zero weight: nothing to learn for it.
     _, X, Y = data
@@ -110,6 +113,7 @@ def test_constant_columns_are_judged_on_the_samples_that_train(data):
     assert (clf.predict(X)[:, 0] == 0).all()
 
 
+@pytest.mark.slow
 def test_every_column_constant_does_not_crash(data):
     _, X, Y = data
     with pytest.warns(UserWarning, match=r"\[0, 1, 2\]"):
@@ -117,6 +121,7 @@ def test_every_column_constant_does_not_crash(data):
     assert not clf.predict(X).any()
 
 
+@pytest.mark.slow
 def test_sample_weight_shifts_the_weighted_label(data, fitted):
     _, X, Y = data
     w = np.where(Y[:, 2] == 1, 10.0, 1.0)
@@ -178,6 +183,7 @@ def test_bad_multilabel_y_is_refused(data, y, match):
     assert not hasattr(clf, "classes_")
 
 
+@pytest.mark.slow
 def test_early_stopping_splits_without_stratifying(data):
     _, X, Y = data
     clf = TextCNNClassifier(
@@ -202,6 +208,7 @@ def test_warm_start_continues_and_refuses_another_kind_of_y(data):
     assert clf._multilabel_ is not None and len(clf.history_["loss"]) == 2
 
 
+@pytest.mark.slow
 def test_single_label_after_multilabel_resets_the_fitted_state(data, fitted):
     _, X, Y = data
     clf = pickle.loads(pickle.dumps(fitted))
@@ -229,6 +236,7 @@ def _safe_round_trip(est, path):
     return sktextcnn.load(path)
 
 
+@pytest.mark.slow
 def test_constant_columns_survive_a_safe_file(data, tmp_path):
     _, X, Y = data
     with warnings.catch_warnings():

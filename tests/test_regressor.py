@@ -15,7 +15,7 @@ from sklearn.utils import get_tags
 import sktextcnn
 from sktextcnn import GloveVectorizer, TextCNNRegressor
 
-PARAMS = dict(filters=8, kernel_sizes=(2, 3), epochs=20, batch_size=16, random_state=0)
+PARAMS = dict(filters=8, kernel_sizes=(2, 3), epochs=20, batch_size=20, random_state=0)
 GOOD = "great superb fine lovely best".split()
 BAD = "awful dull poor worst bad".split()
 NEUTRAL = "the film movie a plot actor story".split()
@@ -64,6 +64,7 @@ def test_fit_predict_score(data, fitted):
     assert reg.model_.get_layer("output").get_config()["activation"] == "linear"
 
 
+@pytest.mark.slow
 def test_targets_are_standardized_inside_fit(data, fitted):
     # An affine change of y changes nothing the model sees: the predictions
     # change by the same map.
@@ -90,6 +91,7 @@ def test_two_targets_and_a_column_vector(data):
     assert column.n_outputs_ == 1 and column.predict(X).shape == (len(X),)
 
 
+@pytest.mark.slow
 def test_huber_loss(data):
     _, X, y = data
     reg = TextCNNRegressor(**PARAMS, loss="huber").fit(X, y)
@@ -119,6 +121,7 @@ def test_sample_weight_weighs_the_standardization(data):
     np.testing.assert_allclose(reg.target_scale_, [y.std()])
 
 
+@pytest.mark.slow
 def test_a_constant_target_is_predicted_near_its_value(data):
     _, X, _ = data
     reg = TextCNNRegressor(**{**PARAMS, "epochs": 5}).fit(X, np.full(len(X), 3.5))
@@ -180,17 +183,26 @@ def test_no_predict_proba_and_regressor_tags(fitted):
 
 def test_the_bag_of_words_step_is_capped_for_overlapping_texts():
     # Texts made of the same few words: their TF-IDF vectors nearly coincide,
-    # and the per-text step would make the squared error diverge.
+    # and in batches of 256 the per-text step would make the squared error
+    # diverge.
     rng = np.random.RandomState(0)
-    X = rng.randint(1, 4, size=(64, 6))
-    y = (X == 1).sum(1) + rng.normal(0, 0.1, 64)
+    X = rng.randint(1, 4, size=(512, 6))
+    y = (X == 1).sum(1) + rng.normal(0, 0.1, 512)
     reg = TextCNNRegressor(
-        architecture="bow", epochs=30, batch_size=32, random_state=0
+        architecture="bow", epochs=20, batch_size=256, random_state=0
     ).fit(X, y)
     assert np.all(np.isfinite(reg.history_["loss"]))
     assert reg.history_["loss"][-1] < 0.5 * reg.history_["loss"][0]
-    # 0.25 per text would be 8 per batch of 32; the cap keeps far below it.
-    assert reg.model_.optimizer.wide_learning_rate < 2.0
+    # 1/32 per text is 8 per batch of 256: the cap keeps it far below.
+    assert reg.model_.optimizer.wide_learning_rate < 1.0
+    # Without the cap, the same fit diverges.
+    from sktextcnn import _architectures
+
+    uncapped = _architectures.Loss((), 1 / 32, True)  # no curvature: no cap
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(_architectures.LOSSES, "mean_squared_error", uncapped)
+        with pytest.raises(FloatingPointError, match="Training diverged"):
+            clone(reg).fit(X, y)
 
 
 @pytest.mark.slow
@@ -207,6 +219,7 @@ def test_warm_start_keeps_the_standardization(data):
     assert reg.n_outputs_ == 1 and len(reg.history_["loss"]) == 2
 
 
+@pytest.mark.slow
 def test_an_interrupted_refit_keeps_the_old_model(data, fitted):
     _, X, y = data
     reg = pickle.loads(pickle.dumps(fitted))
@@ -226,6 +239,7 @@ def test_an_interrupted_refit_keeps_the_old_model(data, fitted):
     np.testing.assert_array_equal(reg.predict(X), pred)
 
 
+@pytest.mark.slow
 def test_early_stopping_and_callbacks_get_the_loss(data):
     _, X, y = data
     seen = []
