@@ -177,7 +177,8 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
                 UserWarning,
                 stacklevel=6,
             )
-        prior = np.clip(np.average(y, axis=0, weights=weights), *_PRIOR_CLIP)
+        share = np.average(y.astype(np.float64), axis=0, weights=weights)
+        prior = np.clip(share, *_PRIOR_CLIP)
         fitted = {
             "classes_": np.arange(y.shape[1]),
             "_multilabel_": {
@@ -195,9 +196,8 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
 
     def _same_targets(self, targets):
         new = targets.fitted
-        return (new["_multilabel_"] is None) == (
-            self._multilabel_ is None
-        ) and np.array_equal(new["classes_"], self.classes_)
+        same_kind = (new["_multilabel_"] is None) == (self._multilabel_ is None)
+        return same_kind and np.array_equal(new["classes_"], self.classes_)
 
     # -- fit / predict -----------------------------------------------------------
 

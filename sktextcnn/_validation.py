@@ -289,10 +289,14 @@ def check_multilabel_targets(y):
             "pass a 1-D y (y.ravel()); a multilabel indicator matrix needs at "
             "least 2 label columns."
         )
-    kind = type_of_target(y)
+    values = list(dict.fromkeys(y.ravel().tolist()))
+    try:
+        kind = type_of_target(y)
+        values = sorted(values)
+    except (TypeError, ValueError):  # labels of mixed types
+        kind = "mixed types"
     if kind != "multilabel-indicator":
-        values = np.unique(y.astype(object) if y.dtype.kind == "O" else y)
-        shown = ", ".join(repr(v) for v in values[:5].tolist())
+        shown = ", ".join(repr(v) for v in values[:5])
         more = ", ..." if len(values) > 5 else ""
         raise ValueError(
             f"y is a 2-D array of shape {y.shape} holding {shown}{more}, not a "

@@ -154,6 +154,12 @@ def test_class_weight_is_refused_with_multilabel_y(data, class_weight):
             r"holding 0, 1, 2, not a binary indicator matrix.*multiclass-multioutput",
         ),
         (
+            lambda Y: np.array(
+                [[int(a), "yes" if b else "no"] for a, b in Y[:, :2]], dtype=object
+            ),
+            r"holding .*'no'.*not a binary indicator matrix .*\(it is 'mixed types'\)",
+        ),
+        (
             lambda Y: [["sport"], ["space", "cars"]] * 18,
             r"sequences of different lengths.*MultiLabelBinarizer",
         ),
@@ -170,6 +176,7 @@ def test_class_weight_is_refused_with_multilabel_y(data, class_weight):
         "one-column",
         "sparse-one-column",
         "multiclass-column",
+        "mixed-types",
         "ragged",
         "mixed",
         "sets",
