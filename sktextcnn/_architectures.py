@@ -481,6 +481,12 @@ class Loss:
     curvature: float | None = None
 
 
+# Multilabel: 4 per text and label. A label has few positive texts, and its
+# weights learn from those only: on 3-fold cross-validation over
+# Reuters-21578's training stories (never its test stories), micro- / macro-F1
+# after 32 epochs were 0.879 / 0.405 with 1 per text and 0.881 / 0.421 with 4
+# (TF-IDF + OneVsRestClassifier(LinearSVC()): 0.878 / 0.403).
+MULTILABEL_WIDE_RATE = 4.0
 # Regression steps, chosen on SST-5's dev sentences (ratings as numbers; the
 # defaults trained on stsa.fine.train): the squared error's RMSE fell from
 # 1.017 with 1/4 per text (capped to 0.15) to 0.99-1.00 with 1/16 to 1/64
@@ -490,9 +496,7 @@ LOSSES = {
     "sparse_categorical_crossentropy": Loss(
         ("accuracy",), WIDE_LEARNING_RATE_PER_TEXT, False
     ),
-    "binary_crossentropy": Loss(
-        ("binary_accuracy",), WIDE_LEARNING_RATE_PER_TEXT, True
-    ),
+    "binary_crossentropy": Loss(("binary_accuracy",), MULTILABEL_WIDE_RATE, True),
     "mean_squared_error": Loss((), 1 / 32, True, curvature=2.0),
     "huber": Loss((), 1 / 16, True, curvature=1.0),
 }

@@ -302,10 +302,11 @@ def test_largest_gram_eigenvalue():
 @pytest.mark.parametrize(
     "loss, n_outputs, gram, expected",
     [
-        # The cross-entropies: the per-text step times the batch size, times
-        # the number of outputs where Keras averages the loss over them.
+        # The cross-entropies: the per-text step (1; 4 for multilabel) times
+        # the batch size, times the number of outputs where Keras averages the
+        # loss over them; never capped.
         ("sparse_categorical_crossentropy", 3, None, 1.0 * 32),
-        ("binary_crossentropy", 3, 30.0, 1.0 * 32 * 3),
+        ("binary_crossentropy", 3, 30.0, 4.0 * 32 * 3),
         # Regression: 1/32 and 1/16 per text, capped at batch_size /
         # (curvature * eigenvalue) for overlapping texts.
         ("mean_squared_error", 1, 2.0, 32 / 32),
