@@ -258,3 +258,27 @@ def test_registry_lists_every_class_a_model_is_made_of(architecture):
     n = arch.min_length(params["kernel_sizes"], 5)
     out = model.predict_on_batch(np.ones((2, n), dtype="int32"))
     assert np.asarray(out).shape == (2, 3)
+
+
+def test_convnet_logits_enter_the_sum_scaled_next_to_the_bag_of_words():
+    """softmax(CONVNET_LOGIT_SCALE * convnet logits + bag-of-words logits)."""
+    from sktextcnn._architectures import CONVNET_LOGIT_SCALE
+
+    model = _kim(bag_of_words=True)
+    wide = model.get_layer("tfidf_linear")
+    wide.idf.assign(np.linspace(0.5, 2.0, 30).astype("float32"))
+    rng = np.random.RandomState(1)
+    wide.weights_.assign(rng.normal(size=(30, 3)).astype("float32"))
+    x = rng.randint(1, 30, size=(4, 9)).astype("int32")
+    parts = keras.Model(
+        model.inputs,
+        [model.get_layer("logits").output, wide.output, model.output],
+    )
+    deep, bow, out = (np.asarray(a, dtype=np.float64) for a in parts(x))
+    z = CONVNET_LOGIT_SCALE * deep + bow
+    expected = np.exp(z - z.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-6)
+    assert 0 < CONVNET_LOGIT_SCALE < 1
+    # Without the bag-of-words part the convnet's logits are used as they are.
+    assert "convnet_scale" not in {layer.name for layer in _kim().layers}
