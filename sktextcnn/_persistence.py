@@ -121,8 +121,14 @@ def unpack_model(packed):
             f"Unsupported sktextcnn model format {packed.get('format')!r}; this "
             f"version reads format {FORMAT_VERSION}."
         )
-    # The digest is absent from pickles of sktextcnn <= 0.1.0.
-    return model_from_bytes(packed["model"], packed.get("sha256"))
+    if not isinstance(packed.get("sha256"), str):
+        raise ValueError(
+            "Cannot restore the Keras model: the pickled state carries no "
+            "SHA-256 digest of it (a pickle of an early sktextcnn 0.1 "
+            "development version, or a corrupt one); pickle the estimator again "
+            "with the version that made it, or save it with sktextcnn.save."
+        )
+    return model_from_bytes(packed["model"], packed["sha256"])
 
 
 def atomic_write_bytes(path, data):

@@ -21,6 +21,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from sktextcnn import GloveVectorizer, TextCNNClassifier
+from sktextcnn._digest import STATE_DIGEST
 from sktextcnn._persistence import atomic_write_bytes, pack_model, unpack_model
 
 from .conftest import make_corpus
@@ -393,13 +394,23 @@ def test_flipped_bytes_in_the_model_archive_are_detected(fitted):
             unpack_model({**packed, "model": bytes(data)})
 
 
-def test_pickles_without_a_digest_still_load(fitted):
+def test_pickles_of_sktextcnn_0_1_load_with_their_model_digest(fitted):
+    # sktextcnn 0.1 pickled no whole-state digest, only the model's.
     clf, X = fitted
     state = clf.__getstate__()
-    del state["model_"]["sha256"]
+    del state[STATE_DIGEST]
     loaded = TextCNNClassifier()
     loaded.__setstate__(state)
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    # Without any digest, nothing would catch corrupt bytes: refused.
+    del state["model_"]["sha256"]
+    with pytest.raises(ValueError, match="carries no SHA-256 digest"):
+        TextCNNClassifier().__setstate__(state)
+    # A corrupt digest key cannot pass for such an old state.
+    state = clf.__getstate__()
+    state["_sktextcnn_state_sha257"] = state.pop(STATE_DIGEST)
+    with pytest.raises(ValueError, match="unknown attributes"):
+        TextCNNClassifier().__setstate__(state)
 
 
 def test_truncated_pickle_files_never_load(fitted):
