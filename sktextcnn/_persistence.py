@@ -1,14 +1,13 @@
-"""The one serialization layer: Keras models <-> bytes, atomic file writes.
+"""The one serialization layer: Keras models <-> bytes, digests, atomic writes.
 
-Both ways of storing a fitted :class:`TextCNNClassifier` go through here:
-pickle / joblib (``__getstate__`` packs the model) and the pickle-free
-:func:`sktextcnn.save` file. Either way the model travels as the bytes of a
-``.keras`` archive with the format version :data:`FORMAT_VERSION` and a
-SHA-256 digest (corrupt bytes fail loudly instead of loading wrong weights),
-and is rebuilt with ``keras.saving.load_model(..., safe_mode=True)`` only
-after its configuration was checked against the classes sktextcnn models are
-made of (the architecture registry). Public Keras APIs only; no Keras class
-is patched. Files are written with :func:`atomic_write_bytes`.
+Both ways of storing a fitted :class:`TextCNNClassifier` go through here.
+Pickle / joblib: ``__getstate__`` packs the model as the bytes of a
+``.keras`` archive (rebuilt with ``keras.saving.load_model(...,
+safe_mode=True)`` after its configuration was checked against the classes
+sktextcnn models are made of, the architecture registry), and ``_digest``
+seals the whole state. The pickle-free :func:`sktextcnn.save` file
+stores weights as arrays instead (``_model_spec``). Public Keras APIs only;
+no Keras class is patched. Files are written with :func:`atomic_write_bytes`.
 """
 
 from __future__ import annotations
@@ -34,10 +33,13 @@ try:  # POSIX: a save in progress holds a lock on its temporary file
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
-# The version of both storage formats (the pickled state and the safe file).
-FORMAT_VERSION = 1
-MODEL_FORMAT_VERSION = FORMAT_VERSION  # its name in sktextcnn 0.1
-
+# The version of the pickle-free file written by sktextcnn.save (format 1,
+# sktextcnn 0.1: Keras archives inside; format 2: weights as arrays, a digest
+# of the whole file).
+FORMAT_VERSION = 2
+# The version of a pickled model's packing (``pack_model``): unchanged since
+# sktextcnn 0.1.
+MODEL_FORMAT_VERSION = 1
 # Every (module, class_name) a sktextcnn Keras model configuration may name,
 # from the architecture registry: a model archive naming anything else (a
 # Lambda layer, a function) is refused before Keras sees it, whatever Keras'
@@ -108,7 +110,7 @@ def pack_model(model):
     """What a fitted estimator stores in its pickled state for its model."""
     data = model_to_bytes(model)
     return {
-        "format": FORMAT_VERSION,
+        "format": MODEL_FORMAT_VERSION,
         "keras_version": keras.__version__,
         "model": data,
         "sha256": model_digest(data),
@@ -116,10 +118,10 @@ def pack_model(model):
 
 
 def unpack_model(packed):
-    if packed.get("format") != FORMAT_VERSION:
+    if packed.get("format") != MODEL_FORMAT_VERSION:
         raise ValueError(
             f"Unsupported sktextcnn model format {packed.get('format')!r}; this "
-            f"version reads format {FORMAT_VERSION}."
+            f"version reads format {MODEL_FORMAT_VERSION}."
         )
     if not isinstance(packed.get("sha256"), str):
         raise ValueError(
@@ -251,6 +253,11 @@ def _check_keras_config(data):
     """Refuse a Keras archive naming classes sktextcnn models never use."""
     with zipfile.ZipFile(io.BytesIO(data)) as model_zip:
         config = json.loads(model_zip.read("config.json"))
+    check_keras_classes(config)
+
+
+def check_keras_classes(config):
+    """Refuse a parsed Keras configuration naming classes sktextcnn never uses."""
     stack = [config]
     while stack:
         item = stack.pop()
