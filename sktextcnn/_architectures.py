@@ -277,9 +277,11 @@ def _embedding(ids, n_ids, dim, trainable, seed):
     return ZeroPadVectors(name="zero_padding")(ids, emb(ids))
 
 
-def _head(x, n_outputs, dense_units, dropout, seed, extra_logits=None):
+def _head(
+    x, n_outputs, dense_units, dropout, seed, extra_logits=None, convnet_scale=1.0
+):
     """Dense layers on the pooled features; ``extra_logits`` (the bag-of-words
-    part's) are added to the convnet's, scaled by :data:`CONVNET_LOGIT_SCALE`."""
+    part's) are added to the convnet's logits times ``convnet_scale``."""
     if dense_units:
         x = layers.Dense(
             dense_units,
@@ -295,7 +297,8 @@ def _head(x, n_outputs, dense_units, dropout, seed, extra_logits=None):
         name="logits",
     )(x)
     if extra_logits is not None:
-        logits = layers.Rescaling(CONVNET_LOGIT_SCALE, name="convnet_scale")(logits)
+        if convnet_scale != 1.0:
+            logits = layers.Rescaling(convnet_scale, name="convnet_scale")(logits)
         logits = layers.Add(name="add_bag_of_words")([logits, extra_logits])
     return layers.Activation("softmax", name="output")(logits)
 
@@ -303,8 +306,16 @@ def _head(x, n_outputs, dense_units, dropout, seed, extra_logits=None):
 def build_kim(
     n_ids, dim, n_outputs, *, filters, kernel_sizes, dense_units, dropout,
     trainable, seed, pooling="max", bag_of_words=False, bigram_buckets=0,
+    bow_scale=1.0, convnet_scale=CONVNET_LOGIT_SCALE,
 ):  # fmt: skip
-    """Kim (2014): parallel convolutions of several widths, global max pooling."""
+    """Kim (2014): parallel convolutions of several widths, global max pooling.
+
+    ``bow_scale`` is the bag-of-words part's ``TfidfLinear(scale=)``: 1.0 since
+    its weights have their own optimizer, 10.0 in files of sktextcnn 0.1.
+    ``convnet_scale`` multiplies the convnet's logits next to the bag-of-words
+    part (:data:`CONVNET_LOGIT_SCALE`; 1.0, no ``Rescaling`` layer, in files
+    saved before it).
+    """
     ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     wide = IdPadding(max(kernel_sizes) - 1, name="wide_padding")(ids)
     x = _embedding(wide, n_ids, dim, trainable, seed)
@@ -323,17 +334,17 @@ def build_kim(
     # Optionally a TF-IDF linear model trained jointly ("wide & deep").
     bow = (
         TfidfLinear(
-            n_ids, n_outputs, scale=1.0, bigram_buckets=bigram_buckets,
+            n_ids, n_outputs, scale=bow_scale, bigram_buckets=bigram_buckets,
             name="tfidf_linear",
         )(ids)
         if bag_of_words
         else None
     )  # fmt: skip
-    out = _head(x, n_outputs, dense_units, dropout, seed, bow)
+    out = _head(x, n_outputs, dense_units, dropout, seed, bow, convnet_scale)
     return keras.Model(ids, out, name="kim_textcnn")
 
 
-def build_bow(n_ids, dim, n_outputs, *, bigram_buckets=0, **unused):
+def build_bow(n_ids, dim, n_outputs, *, bigram_buckets=0, bow_scale=1.0, **unused):
     """The "kim" model's bag-of-words part alone: softmax over a TF-IDF linear model.
 
     The ablation of the convnet (``architecture="bow"``): a multinomial
@@ -342,7 +353,7 @@ def build_bow(n_ids, dim, n_outputs, *, bigram_buckets=0, **unused):
     """
     ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     logits = TfidfLinear(
-        n_ids, n_outputs, scale=1.0, bigram_buckets=bigram_buckets,
+        n_ids, n_outputs, scale=bow_scale, bigram_buckets=bigram_buckets,
         name="tfidf_linear",
     )(ids)  # fmt: skip
     out = layers.Activation("softmax", name="output")(logits)
@@ -421,8 +432,27 @@ def compile_model(model, optimizer, learning_rate=None, batch_size=256):
         learning_rate = DEFAULT_LEARNING_RATES.get(optimizer)
     kwargs = {} if learning_rate is None else {"learning_rate": learning_rate}
     kwargs["wide_learning_rate"] = WIDE_LEARNING_RATE_PER_TEXT * batch_size
+    _compile(model, OPTIMIZERS[optimizer](**kwargs))
+
+
+def compile_restored(model, optimizer, learning_rate, wide_learning_rate=None):
+    """Compile a model rebuilt by the safe loader, from checked numbers only.
+
+    ``wide_learning_rate=None``: the plain Keras optimizer, as models of
+    sktextcnn 0.1 had (no separate step for the bag-of-words weights).
+    """
+    if wide_learning_rate is None:
+        instance = _BASE_OPTIMIZERS[optimizer](learning_rate=learning_rate)
+    else:
+        instance = OPTIMIZERS[optimizer](
+            learning_rate=learning_rate, wide_learning_rate=wide_learning_rate
+        )
+    _compile(model, instance)
+
+
+def _compile(model, optimizer):
     model.compile(
-        optimizer=OPTIMIZERS[optimizer](**kwargs),
+        optimizer=optimizer,
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -511,3 +541,39 @@ INITIALIZERS = ("GlorotUniform", "Ones", "RandomUniform", "Zeros")
 def build_model(architecture, n_ids, dim, n_outputs, **params):
     """Build the (uncompiled) Keras model for ``architecture``."""
     return REGISTRY[architecture].build(n_ids, dim, n_outputs, **params)
+
+
+def n_weights(architecture, n_ids, dim, n_outputs, **params):
+    """How many values the weights of ``build_model(...)`` hold, without building it.
+
+    Arithmetic on the builder's parameters (``model.count_params()`` of the
+    built model; a test keeps the two equal): the safe loader compares it
+    with the weights a file actually stores before it lets Keras allocate
+    anything.
+    """
+    filters = params.get("filters", 0)
+    kernel_sizes = tuple(params.get("kernel_sizes", ()))
+    dense = params.get("dense_units", 0)
+    bow = 0
+    if architecture == "bow" or (
+        architecture == "kim" and params.get("bag_of_words", False)
+    ):
+        n_features = n_ids + params.get("bigram_buckets", 0)
+        bow = n_features * n_outputs + n_features  # weights + idf
+    if architecture == "bow":
+        return bow
+    total = n_ids * dim  # the embedding table
+    if architecture == "kim":
+        total += sum(k * dim * filters + filters for k in kernel_sizes)
+        pooled = filters * len(kernel_sizes)
+        pooled *= 2 if params.get("pooling", "max") == "max_mean" else 1
+    else:  # "seed": stacked convolutions
+        channels = dim
+        for k in kernel_sizes:
+            total += k * channels * filters + filters
+            channels = filters
+        pooled = filters
+    if dense:
+        total += pooled * dense + dense
+        pooled = dense
+    return total + pooled * n_outputs + n_outputs + bow

@@ -25,6 +25,7 @@ from ._architectures import (
     smooth_idf,
 )
 from ._compat import Interval, StrOptions, _fit_context
+from ._digest import open_state, seal_state
 from ._persistence import pack_model, unpack_model
 from ._sequences import TokenSequences
 from ._training import (
@@ -59,6 +60,11 @@ def _carried_matrix(X):
     if isinstance(X, TokenSequences):
         return X.embedding_matrix, X.n_ids
     return None, None
+
+
+# What a pickled state of sktextcnn 0.1 (no whole-state digest) may hold
+# besides parameters and fitted attributes.
+_OLD_STATE_KEYS = {"_sklearn_version", "_sklearn_output_config", "_metadata_request"}
 
 
 class TextCNNClassifier(ClassifierMixin, BaseEstimator):
@@ -592,14 +598,23 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
 
     # -- persistence -------------------------------------------------------------
 
+    # Every fitted attribute (what sktextcnn.load accepts, and all an old
+    # pickle may hold besides the parameters).
+    _FITTED_ATTRIBUTES = (
+        "classes_", "n_features_in_", "feature_names_in_", "n_ids_",
+        "embedding_dim_", "model_", "history_", "n_iter_", "_predict_settings_",
+    )  # fmt: skip
+
     def __getstate__(self):
         state = dict(super().__getstate__())
         if "model_" in state:
             state["model_"] = pack_model(state["model_"])
-        return state
+        # A digest of the whole state: a corrupt pickle cannot load wrong labels.
+        return seal_state(state)
 
     def __setstate__(self, state):
-        state = dict(state)
+        known = _OLD_STATE_KEYS | set(self._FITTED_ATTRIBUTES)
+        state = open_state(state, self, known | set(self._get_param_names()))
         if isinstance(state.get("model_"), dict):
             state["model_"] = unpack_model(state["model_"])
         super().__setstate__(state)

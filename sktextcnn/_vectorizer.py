@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context, _get_output_config
+from ._digest import open_state, seal_state
 from ._embeddings import DEFAULT_EMBEDDINGS, embedding_words, load_embedding_rows
 from ._sequences import OOV_ID, PAD_ID, TokenSequences
 from ._tokenize import (
@@ -442,7 +443,22 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         length = self._transform_settings_["max_length"]
         return np.asarray([f"position_{i}" for i in range(length)], dtype=object)
 
+    # Every fitted attribute (what sktextcnn.load accepts, and all an old
+    # pickle may hold besides the parameters).
+    _FITTED_ATTRIBUTES = (
+        "vocabulary_", "embedding_matrix_", "n_vectors_found_", "vector_coverage_",
+        "token_coverage_", "_transform_settings_",
+    )  # fmt: skip
+
+    def __getstate__(self):
+        # A digest of the whole state: a corrupt pickle cannot load a wrong
+        # vocabulary.
+        return seal_state(super().__getstate__())
+
     def __setstate__(self, state):
+        known = {"_sklearn_version", "_sklearn_output_config", "_metadata_request"}
+        known |= set(self._FITTED_ATTRIBUTES) | set(self._get_param_names())
+        state = open_state(state, self, known)
         super().__setstate__(state)
         if "vocabulary_" in state and "_transform_settings_" not in state:
             # Pickled or saved before the settings were recorded: such versions

@@ -282,3 +282,25 @@ def test_convnet_logits_enter_the_sum_scaled_next_to_the_bag_of_words():
     assert 0 < CONVNET_LOGIT_SCALE < 1
     # Without the bag-of-words part the convnet's logits are used as they are.
     assert "convnet_scale" not in {layer.name for layer in _kim().layers}
+
+
+@pytest.mark.parametrize(
+    "architecture, params",
+    [
+        ("kim", dict(kernel_sizes=(2, 3), dense_units=0, pooling="max")),
+        ("kim", dict(kernel_sizes=(3,), dense_units=5, pooling="max_mean")),
+        ("kim", dict(kernel_sizes=(2, 4), bag_of_words=True, bigram_buckets=2**17)),
+        ("seed", dict(kernel_sizes=(2, 2, 3), dense_units=7, pool_size=2)),
+        ("seed", dict(kernel_sizes=(3,), dense_units=0)),
+        ("bow", dict(bigram_buckets=0)),
+        ("bow", dict(bigram_buckets=2**17)),
+    ],
+)
+def test_n_weights_counts_the_built_models_weights(architecture, params):
+    # The safe loader compares n_weights with the weights a file stores before
+    # anything is built: it must be exactly what the builder allocates.
+    from sktextcnn._architectures import n_weights
+
+    params = {**PARAMS, **params}
+    model = build_model(architecture, 30, 6, 3, **params)
+    assert n_weights(architecture, 30, 6, 3, **params) == model.count_params()
