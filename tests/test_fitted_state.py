@@ -25,6 +25,7 @@ DATA = Path(__file__).resolve().parent / "data"
 # Another valid value for every constructor parameter.
 VECTORIZER_ALTERNATIVES = {
     "max_features": 3,
+    "vocabulary": ["space", "sport"],
     "max_length": 4,
     "padding": "post",
     "truncating": "pre",
