@@ -417,3 +417,35 @@ def test_token_sequences_input_is_accepted(pipe, data):
     assert [e.tokens for e in explain(pipe[-1], ids)] == [
         e.tokens for e in explain(pipe[-1], ids.ids)
     ]
+
+
+# -- real posts -----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("shared_data_dir", ["20news-bydate.tar.gz"], indirect=True)
+def test_real_newsgroups_posts(shared_data_dir):
+    """Real posts (headers, e-mail addresses, long texts truncated): exact
+    decompositions, spans into the original text, and top_ngrams."""
+    from sktextcnn.datasets import load_20newsgroups
+
+    train = load_20newsgroups(
+        "train",
+        data=shared_data_dir / "20news-bydate.tar.gz",
+        categories=["rec.autos", "sci.space"],
+    )
+    texts = train.data[::4]
+    labels = np.asarray(train.target_names)[train.target[::4]]
+    vec = GloveVectorizer(max_length=200, embeddings=None)
+    pipe = _fit(texts, labels, vectorizer=vec, filters=8, kernel_sizes=(3, 5))
+    probes = texts[:8]
+    explanations = _assert_exact(pipe, probes)
+    for text, ex in zip(probes, explanations):
+        for token, span in zip(ex.tokens, ex.spans):
+            assert text[span[0] : span[1]].lower() == token
+        assert ex.status.count("used") == min(200, np.count_nonzero(
+            np.asarray(vec.transform([text]))
+        ))  # fmt: skip
+    top = top_ngrams(pipe, texts, n=5)
+    assert set(top) == {"rec.autos", "sci.space"}
+    assert all(len(rows) == 5 for rows in top.values())
