@@ -17,6 +17,7 @@ from ._quiet import import_keras_quietly  # noqa: E402
 import_keras_quietly()
 
 from ._classifier import TextCNNClassifier  # noqa: E402
+from ._explain import Explanation, explain, top_ngrams  # noqa: E402
 from ._saving import load, save  # noqa: E402
 from ._tokenize import DEFAULT_TOKEN_PATTERN  # noqa: E402
 from ._vectorizer import GloveVectorizer, TokenSequences  # noqa: E402
@@ -25,10 +26,13 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_TOKEN_PATTERN",
+    "Explanation",
     "GloveVectorizer",
     "TextCNNClassifier",
     "TokenSequences",
     "__version__",
+    "explain",
     "load",
     "save",
+    "top_ngrams",
 ]
