@@ -17,6 +17,7 @@ from ._quiet import import_keras_quietly  # noqa: E402
 import_keras_quietly()
 
 from ._classifier import TextCNNClassifier  # noqa: E402
+from ._export import export  # noqa: E402
 from ._saving import load, save  # noqa: E402
 from ._tokenize import DEFAULT_TOKEN_PATTERN  # noqa: E402
 from ._vectorizer import GloveVectorizer, TokenSequences  # noqa: E402
@@ -29,6 +30,7 @@ __all__ = [
     "TextCNNClassifier",
     "TokenSequences",
     "__version__",
+    "export",
     "load",
     "save",
 ]
