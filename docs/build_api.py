@@ -12,6 +12,7 @@ PUBLIC = [
     sktextcnn.TokenSequences,
     sktextcnn.save,
     sktextcnn.load,
+    sktextcnn.export,
     datasets.load_20newsgroups,
     datasets.load_reuters21578,
     datasets.load_sentence_dataset,
