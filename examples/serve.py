@@ -13,8 +13,9 @@ sktextcnn: the export directory brings its own ``reference_tokenizer.py``
 probable class of each text and the probability of every class (the columns
 follow ``classes``). ``GET /health`` answers ``{"status": "ok"}``. Errors are
 JSON too, ``{"error": "..."}``: 400 (not JSON, not ``{"texts": [str, ...]}``),
-404, 405, 411 (no Content-Length), 413 (more than ``--max-texts`` texts or
-``--max-bytes`` bytes; split the request), 500 (a bug: the server goes on).
+404, 405, 408 (a body slower than 60 s), 411 (no Content-Length), 413 (more
+than ``--max-texts`` texts or ``--max-bytes`` bytes; split the request), 500 (a
+bug: the server goes on).
 
 Texts are tokenized by the export's reference tokenizer and run in batches of
 ``--batch-size`` texts of similar length, each cut to its longest text when
@@ -183,7 +184,13 @@ def make_handler(predictor, max_texts, max_bytes, quiet=False):
                     HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                     f"{length} bytes in one request; at most {max_bytes}: split it",
                 )
-            return self.rfile.read(length)
+            try:
+                return self.rfile.read(length)
+            except TimeoutError:
+                self.close_connection = True
+                raise RequestError(
+                    HTTPStatus.REQUEST_TIMEOUT, "the request body came too slowly"
+                ) from None
 
         def reply_error(self, status, message):
             self.reply(status, {"error": message})
