@@ -15,6 +15,7 @@ PUBLIC = [
     sktextcnn.Explanation,
     sktextcnn.save,
     sktextcnn.load,
+    sktextcnn.export,
     datasets.load_20newsgroups,
     datasets.load_reuters21578,
     datasets.load_sentence_dataset,

@@ -18,6 +18,7 @@ import_keras_quietly()
 
 from ._classifier import TextCNNClassifier  # noqa: E402
 from ._explain import Explanation, explain, top_ngrams  # noqa: E402
+from ._export import export  # noqa: E402
 from ._saving import load, save  # noqa: E402
 from ._tokenize import DEFAULT_TOKEN_PATTERN  # noqa: E402
 from ._vectorizer import GloveVectorizer, TokenSequences  # noqa: E402
@@ -32,6 +33,7 @@ __all__ = [
     "TokenSequences",
     "__version__",
     "explain",
+    "export",
     "load",
     "save",
     "top_ngrams",
