@@ -209,19 +209,28 @@ class TfidfLinear(layers.Layer):
             name="weights",
         )
 
-    def call(self, ids):
+    def _sorted_runs(self, ids):
+        """Each row's feature ids (words, hashed bigrams), sorted, and where runs start.
+
+        The bag of words ignores order: in each row's sorted ids the
+        occurrences of a word form one run whose length is its count.
+        Returns ``ids, first, batch, length``; ``first`` is 1 at each run's
+        first position.
+        """
         ids = ops.cast(ids, "int32")  # Keras 3.3 casts a called layer's ints to float
         if self.bigram_buckets:
             bigrams = bigram_ids(ids, self.n_ids, self.bigram_buckets, xp=ops)
             ids = ops.concatenate([ids, bigrams], axis=1)
-        # The bag of words ignores order: work on each row's sorted ids, where
-        # the occurrences of a word form one run whose length is its count.
         ids = ops.sort(ids, axis=1)
         batch, length = ops.shape(ids)[0], ops.shape(ids)[1]
         first = ops.concatenate(
             [ops.ones_like(ids[:, :1]), ops.cast(ids[:, 1:] != ids[:, :-1], ids.dtype)],
             axis=1,
         )
+        return ids, first, batch, length
+
+    def call(self, ids):
+        ids, first, batch, length = self._sorted_runs(ids)
         run = (
             ops.cumsum(first, axis=1)
             - 1

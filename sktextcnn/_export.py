@@ -26,7 +26,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from . import _reference_tokenizer
-from ._architectures import TfidfLinear, bigram_ids
+from ._architectures import TfidfLinear
 from ._classifier import TextCNNClassifier
 from ._sequences import OOV_ID, PAD_ID
 from ._vectorizer import GloveVectorizer
@@ -382,16 +382,7 @@ class _CountingTfidfLinear(TfidfLinear):
     """
 
     def call(self, ids):
-        ids = ops.cast(ids, "int32")
-        if self.bigram_buckets:
-            bigrams = bigram_ids(ids, self.n_ids, self.bigram_buckets, xp=ops)
-            ids = ops.concatenate([ids, bigrams], axis=1)
-        ids = ops.sort(ids, axis=1)
-        batch, length = ops.shape(ids)[0], ops.shape(ids)[1]
-        first = ops.concatenate(
-            [ops.ones_like(ids[:, :1]), ops.cast(ids[:, 1:] != ids[:, :-1], ids.dtype)],
-            axis=1,
-        )
+        ids, first, batch, length = self._sorted_runs(ids)
         positions = ops.expand_dims(ops.arange(length, dtype=ids.dtype), 0)
         ends = ops.zeros_like(ids) + length
         # Run starts first (in order), then ``length`` for the unused slots.

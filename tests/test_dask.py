@@ -15,7 +15,7 @@ from sklearn.pipeline import make_pipeline
 
 from sktextcnn import GloveVectorizer, TextCNNClassifier
 
-from .conftest import make_corpus
+from .conftest import local_dask_client, make_corpus
 
 # A LocalCluster of worker processes, each starting TensorFlow: ~20 s.
 pytestmark = pytest.mark.slow
@@ -54,17 +54,7 @@ def _proba_frame(texts, model):
 
 @pytest.fixture(scope="module")
 def cluster_client():
-    distributed = pytest.importorskip("distributed")  # the "dask" extra, in "test"
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with local_dask_client(2) as client:
         yield client
 
 
