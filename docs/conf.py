@@ -198,19 +198,15 @@ def _plain_foreign_docstrings(app, what, name, obj, options, lines):
     - Methods inherited from scikit-learn cite scikit-learn's own labels and
       glossary (``:ref:`metadata_routing```, ``:term:`meta-estimator```), which
       resolve only through its inventory: without it, they become plain text.
-    - A constant (``DEFAULT_TOKEN_PATTERN``) has no docstring of its own;
-      autodoc would show its type's (``str``): the API page describes it instead.
+    - A constant (``DEFAULT_TOKEN_PATTERN``) has no docstring of its own:
+      autodoc would show its type's (``str``'s). It shows the value instead,
+      as a literal block (the API page describes it).
     """
     module = getattr(obj, "__module__", None) or ""
     if module.startswith("sklearn") and "sklearn" not in intersphinx_mapping:
         lines[:] = [_SKLEARN_ROLE.sub(r"\1", line) for line in lines]
-    if (
-        what == "data"
-        and lines
-        and type(obj).__doc__
-        and obj.__doc__ is type(obj).__doc__
-    ):
-        lines.clear()
+    if what == "data" and isinstance(obj, (str, int, float)):
+        lines[:] = ["Its value:", "", ".. code-block:: text", "", f"   {obj}", ""]
 
 
 def setup(app):

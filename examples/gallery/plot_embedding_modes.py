@@ -63,7 +63,7 @@ import matplotlib.pyplot as plt
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5), layout="constrained")
 names = list(modes)
 ax1.bar(names, [accuracy[n] for n in names], color=["C0", "C1", "C2"])
-ax1.set_ylim(min(accuracy.values()) - 0.05, 1)
+ax1.set_ylim(0, 1)
 ax1.set_ylabel("test accuracy")
 for i, n in enumerate(names):
     ax1.text(i, accuracy[n] + 0.005, f"{accuracy[n]:.3f}", ha="center")

@@ -58,7 +58,7 @@ values = np.array([words[w] for w in top])
 fig, ax = plt.subplots(figsize=(6, 5), layout="constrained")
 ax.barh(top, values, color=np.where(values > 0, "tab:red", "tab:blue"))
 ax.axvline(0, color="black", linewidth=0.8)
-ax.set_xlabel(f"contribution to the logit of {ex.target[0]!r}")
+ax.set_xlabel(f"contribution to the logit of {ex.target[0]!s}")
 ax.set_title(f"A sci.space post: predicted {ex.predicted!s}, p={ex.proba.max():.2f}")
 plt.show()
 

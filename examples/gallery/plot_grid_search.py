@@ -79,8 +79,10 @@ image = ax.imshow(scores, cmap="viridis")
 for (row, col), score in np.ndenumerate(scores):
     color = "black" if score > scores.mean() else "white"
     ax.text(col, row, f"{score:.3f}", ha="center", va="center", color=color)
-ax.set_xticks(range(len(bows)), [f"bag_of_words={b}" for b in bows])
-ax.set_yticks(range(len(lengths)), [f"max_length={n}" for n in lengths])
+ax.set_xticks(range(len(bows)), [str(b) for b in bows])
+ax.set_yticks(range(len(lengths)), [str(n) for n in lengths])
+ax.set_xlabel("textcnnclassifier__bag_of_words")
+ax.set_ylabel("glovevectorizer__max_length")
 ax.set_title("Mean cross-validated accuracy")
 fig.colorbar(image, ax=ax)
 plt.show()
