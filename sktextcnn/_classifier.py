@@ -194,7 +194,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         cold start when ``warm_start=True``.
     n_iter_ : int
         Epochs run in the last fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of ``X`` when it was a DataFrame with string column
         names (e.g. ``GloveVectorizer().set_output(transform="pandas")``).
 
@@ -431,6 +431,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         self : TextCNNClassifier
+            The fitted classifier.
         """
         # Every fitted attribute is assigned at the end, once training has
         # succeeded: an exception or KeyboardInterrupt part-way leaves an
@@ -567,6 +568,8 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : TokenSequences or array-like of shape (n_samples, sequence_length)
+            Token ids (0 = padding), e.g. the output of
+            :meth:`GloveVectorizer.transform`.
 
         Returns
         -------
@@ -583,15 +586,34 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         return proba / proba.sum(axis=1, keepdims=True)
 
     def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`."""
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : TokenSequences or array-like of shape (n_samples, sequence_length)
+            Token ids (0 = padding), e.g. the output of
+            :meth:`GloveVectorizer.transform`.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
         return np.log(np.clip(self.predict_proba(X), 1e-300, None))
 
     def predict(self, X):
         """Most probable class of each sample, as an original label.
 
+        Parameters
+        ----------
+        X : TokenSequences or array-like of shape (n_samples, sequence_length)
+            Token ids (0 = padding), e.g. the output of
+            :meth:`GloveVectorizer.transform`.
+
         Returns
         -------
         y : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
         """
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)]

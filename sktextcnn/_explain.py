@@ -511,10 +511,39 @@ def _fmt(value):
 class Explanation:
     """Why the model gave one text its logits: per-token contributions.
 
-    What :func:`explain` returns for each text (in an :class:`Explanations`
+    What :func:`explain` returns for each text (in an ``Explanations``
     list). Arrays have one row per token of the text (every token the
     vectorizer's tokenizer finds, in order, also those the model does not
     see) and one column per explained class (``target``).
+
+    Parameters
+    ----------
+    text : str
+        As the attribute.
+    tokens : list of str
+        As the attribute.
+    spans : list of (int, int) or None
+        As the attribute.
+    token_ids : ndarray of int
+        As the attribute.
+    status : list of str
+        As the attribute.
+    classes : ndarray
+        As the attribute.
+    target_index : array-like of int
+        The positions in ``classes`` of the explained classes.
+    proba : ndarray of shape (n_classes,)
+        As the attribute.
+    logit : ndarray of shape (n_targets,)
+        As the attribute.
+    convnet : ndarray of shape (n_tokens, n_targets)
+        As the attribute.
+    bag_of_words : ndarray of shape (n_tokens, n_targets)
+        As the attribute.
+    bias : ndarray of shape (n_targets,)
+        As the attribute.
+    method : {"exact", "occlusion"}
+        As the attribute.
 
     Attributes
     ----------
@@ -582,8 +611,11 @@ class Explanation:
 
     @property
     def residual(self):
-        """``logit - bias - contributions.sum(0)``: float rounding when
-        ``exact``, what the occlusion leaves unexplained otherwise."""
+        """``logit - bias - contributions.sum(0)``, shape (n_targets,).
+
+        Float rounding when ``exact``, what the occlusion leaves unexplained
+        otherwise.
+        """
         return self.logit - self.bias - self.contributions.sum(axis=0)
 
     def __len__(self):
@@ -605,6 +637,11 @@ class Explanation:
         ``convnet``, ``bag_of_words``, ``contribution``. ``attrs`` holds
         ``bias``, ``logit`` and ``proba`` per explained class, ``predicted``
         and ``method``. Needs pandas.
+
+        Returns
+        -------
+        frame : pandas.DataFrame
+            One row per token and explained class.
         """
         try:
             import pandas as pd
@@ -649,9 +686,22 @@ class Explanation:
         return line
 
     def to_text(self, n=10):
-        """Plain text for a terminal: per explained class, the logit's
-        decomposition, the ``n`` words with the largest contributions and the
-        ``n // 2`` most negative ones (a word's occurrences summed)."""
+        """Plain text for a terminal, also what ``str()`` gives.
+
+        Per explained class: the logit's decomposition, the ``n`` words with
+        the largest contributions and the ``n // 2`` most negative ones (a
+        word's occurrences summed).
+
+        Parameters
+        ----------
+        n : int, default=10
+            Words listed with the largest contributions.
+
+        Returns
+        -------
+        text : str
+            The lines, joined by line breaks.
+        """
         lines = []
         for j in range(len(self.target)):
             lines.append(self._summary(j))
@@ -824,9 +874,21 @@ def explain(estimator, texts, *, target="predicted", vectorizer=None):
 
     Examples
     --------
-    >>> from sktextcnn import explain
-    >>> ex = explain(pipe, ["The shuttle launch was delayed."])  # doctest: +SKIP
-    >>> ex[0].to_frame().sort_values("contribution").tail(3)  # doctest: +SKIP
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sktextcnn import GloveVectorizer, TextCNNClassifier, explain
+    >>> texts = ["good movie", "great film", "bad movie", "awful film"] * 10
+    >>> labels = ["pos", "pos", "neg", "neg"] * 10
+    >>> pipe = make_pipeline(
+    ...     GloveVectorizer(max_length=8, embeddings=None),
+    ...     TextCNNClassifier(filters=8, epochs=20, random_state=0),
+    ... ).fit(texts, labels)
+    >>> ex = explain(pipe, ["a great movie"])[0]
+    >>> ex.tokens, ex.status
+    (['a', 'great', 'movie'], ['unknown', 'used', 'used'])
+    >>> print(ex.predicted, ex.exact)
+    pos True
+    >>> bool(abs(ex.bias + ex.contributions.sum(axis=0) - ex.logit).max() < 1e-4)
+    True
     """
     clf, vectorizer, X, docs = _prepare(estimator, texts, vectorizer)
     items = (

@@ -696,12 +696,17 @@ def save(estimator, path):
 
     Examples
     --------
+    >>> import tempfile
+    >>> from pathlib import Path
     >>> import sktextcnn
     >>> from sktextcnn import GloveVectorizer
     >>> vec = GloveVectorizer(max_length=5, embeddings=None).fit(["a b c"])
-    >>> sktextcnn.save(vec, "vectorizer.sktextcnn")  # doctest: +SKIP
-    >>> sktextcnn.load("vectorizer.sktextcnn").vocabulary_  # doctest: +SKIP
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = Path(folder.name) / "vectorizer.sktextcnn"
+    >>> sktextcnn.save(vec, path)
+    >>> sktextcnn.load(path).vocabulary_
     {'a': 1, 'b': 2, 'c': 3}
+    >>> folder.cleanup()
     """
     encode = _Encoder()
     tree = _encode_estimator(estimator, encode, "the estimator")

@@ -50,8 +50,8 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
     vocabulary : list of str, mapping of str to int, "embeddings" or None, \
             default=None
         A fixed vocabulary, so that no pass over the corpus is needed (for
-        streaming a corpus too large for memory through ``transform`` and
-        :meth:`TextCNNClassifier.partial_fit`): a list of words (ids follow
+        streaming a corpus too large for memory through ``transform``): a
+        list of words (ids follow
         its order), a mapping word -> index (indices ``0..n-1``, as
         ``CountVectorizer(vocabulary=...)``), or ``"embeddings"``: the words
         of the pre-trained table in its order (GloVe files list words by
@@ -139,6 +139,7 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from sktextcnn import GloveVectorizer
     >>> vec = GloveVectorizer(max_length=6, embeddings=None)
     >>> X = vec.fit_transform(["the cat sat", "the dog barked at the cat"])
@@ -267,11 +268,7 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         Returns
         -------
         self : GloveVectorizer
-
-        Notes
-        -----
-        With a fixed ``vocabulary``, the texts are not read: ``fit`` only
-        looks up the vocabulary's vectors.
+            The fitted vectorizer.
 
         Raises
         ------
@@ -279,6 +276,11 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
             "Empty vocabulary" when no text holds a token (all empty, or only
             punctuation); every other bad input is named by its document index
             or parameter.
+
+        Notes
+        -----
+        With a fixed ``vocabulary``, the texts are not read: ``fit`` only
+        looks up the vocabulary's vectors.
         """
         self._fit(raw_documents, keep_ids=False)
         return self
@@ -290,9 +292,18 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         Equivalent to ``fit(raw_documents).transform(raw_documents)`` but
         tokenizes once.
 
+        Parameters
+        ----------
+        raw_documents : iterable of str
+            Training texts.
+        y : None
+            Ignored.
+
         Returns
         -------
         X : TokenSequences of shape (n_samples, max_length)
+            The training texts' int32 ids (0 = padding), carrying
+            ``embedding_matrix_``.
         """
         return self._fit(raw_documents, keep_ids=True)
 
@@ -414,7 +425,7 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         Returns
         -------
         X : TokenSequences of shape (n_samples, max_length)
-            int32 ids (0 = padding) carrying ``embedding_matrix_``.
+            The texts' int32 ids (0 = padding), carrying ``embedding_matrix_``.
         """
         check_is_fitted(
             self,
@@ -438,7 +449,18 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         return self._wrap(ids, self.embedding_matrix_, n_ids)
 
     def get_feature_names_out(self, input_features=None):
-        """Output column names: the sequence positions ``position_0`` ..."""
+        """Output column names: the sequence positions.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored (the input is raw text, which has no columns).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects of shape (max_length,)
+            ``["position_0", ..., "position_{max_length-1}"]``.
+        """
         check_is_fitted(self, "vocabulary_")
         length = self._transform_settings_["max_length"]
         return np.asarray([f"position_{i}" for i in range(length)], dtype=object)

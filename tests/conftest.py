@@ -153,6 +153,7 @@ def run_fresh_python(script, **kwargs):
 def local_dask_client(n_workers=2):
     """A dask ``Client`` on a LocalCluster of worker processes, one thread each."""
     import distributed  # the "dask" extra, part of "test"
+
     with (
         distributed.LocalCluster(
             n_workers=n_workers,
