@@ -808,7 +808,9 @@ def _target_index(target, classes, proba_row):
     wanted = list(target) if isinstance(target, (list, tuple, np.ndarray)) else [target]
     out = []
     for label in wanted:
-        hits = np.flatnonzero(classes == label)
+        # Compared one by one: ``classes == label`` warns (NumPy 1) or is
+        # False (NumPy 2) when a string meets numeric classes.
+        hits = [i for i, known in enumerate(classes.tolist()) if known == label]
         if not len(hits):
             raise ValueError(
                 f"target={label!r} is not one of the classifier's classes "
