@@ -61,6 +61,32 @@ def write_section(name, body, path=BENCHMARKS_MD):
     path.write_text(text, encoding="utf-8")
 
 
+def read_section(name, path=BENCHMARKS_MD):
+    """The text of the ``name`` section of docs/benchmarks.md, without its markers."""
+    text = path.read_text(encoding="utf-8")
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    if start not in text:
+        sys.exit(f"{path} has no '{name}' section: run the benchmark that writes it")
+    return text[text.index(start) + len(start) : text.index(end)]
+
+
+def table_rows(text, after):
+    """The rows of the first Markdown table after the line ``after`` in ``text``.
+
+    Each row is a list of its cells, stripped; the header and separator rows
+    are left out. The inverse of :func:`markdown_table`.
+    """
+    lines = text[text.index(after) :].splitlines()[1:]
+    rows = []
+    for line in lines:
+        if not line.startswith("|"):
+            if rows:
+                break
+            continue
+        rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+    return rows[2:]
+
+
 def markdown_table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]

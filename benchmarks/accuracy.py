@@ -8,6 +8,12 @@ One command reproduces the accuracy sections of docs/benchmarks.md:
     python benchmarks/accuracy.py --only reuters    # multilabel: Reuters-21578
     python benchmarks/accuracy.py --only regression # ratings: SST-5 as numbers
     python benchmarks/accuracy.py --quick           # a smoke run on small subsets
+    python benchmarks/accuracy.py --plot-only       # docs/images/benchmark.png only
+
+The "benchmark" part also draws docs/images/benchmark.png (the README's picture:
+accuracy and fit time of the defaults vs TF-IDF + LinearSVC per data set) from
+the rows it writes to the table; ``--plot-only`` draws it from the table already
+in docs/benchmarks.md, running nothing.
 
 "benchmark" (section accuracy-benchmark): on 20 Newsgroups (bydate), the
 few-labels curve on it (10 / 50 / 200 training posts per class, drawn from the
@@ -37,6 +43,7 @@ Every figure is a test-set score; no setting here was chosen on a test set.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -61,6 +68,8 @@ from _report import (  # noqa: E402
     data_dir,
     machine_summary,
     markdown_table,
+    read_section,
+    table_rows,
     write_section,
 )
 
@@ -549,6 +558,74 @@ def _clf_defaults():
     )  # fmt: skip
 
 
+BENCHMARK_PNG = Path(__file__).resolve().parents[1] / "docs/images/benchmark.png"
+# The models of the picture: the defaults and the two TF-IDF + LinearSVC.
+PLOTTED = {
+    "defaults": "sktextcnn defaults",
+    "TF-IDF + LinearSVC": "TF-IDF + LinearSVC",
+    "TF-IDF (1-2-grams) + LinearSVC": "TF-IDF (1-2-grams) + LinearSVC",
+}
+
+
+def _accuracy_cell(cell):
+    """``"85.8 ± 0.3 (n=3)"`` -> ``(85.8, 0.3)``; ``"39.4"`` -> ``(39.4, 0.0)``."""
+    fields = cell.split()
+    return float(fields[0]), float(fields[2]) if len(fields) > 2 else 0.0
+
+
+def plotted_rows(rows):
+    """The rows of the "All models" table (``BENCH_HEADER``) that the picture shows."""
+    return [row for row in rows if row[1] in PLOTTED]
+
+
+def plot_benchmark(rows, path=BENCHMARK_PNG):
+    """Draw the README's picture from rows of the "All models" table.
+
+    Per data set, the test accuracy (mean ± sd) and the fit time of the
+    defaults and of TF-IDF + LinearSVC (unigrams, 1-2-grams). The rows drawn
+    are stored in the PNG (text chunk ``sktextcnn-rows``, JSON), so that a test
+    can check the picture against the table.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = plotted_rows(rows)
+    datasets = list(dict.fromkeys(row[0] for row in rows))
+    cells = {(row[0], row[1]): row for row in rows}
+    fig, (ax_acc, ax_fit) = plt.subplots(
+        1, 2, figsize=(10, 0.5 * len(datasets) + 1.8), sharey=True,
+        layout="constrained",
+    )  # fmt: skip
+    y = np.arange(len(datasets))
+    for k, (model, label) in enumerate(PLOTTED.items()):
+        offset = (k - 1) * 0.22
+        found = [i for i, ds in enumerate(datasets) if (ds, model) in cells]
+        acc = [_accuracy_cell(cells[datasets[i], model][2]) for i in found]
+        fit = [float(cells[datasets[i], model][3]) for i in found]
+        style = dict(marker="os^"[k], linestyle="none", color=f"C{k}", label=label)
+        ax_acc.errorbar(
+            [a for a, _ in acc], y[found] + offset, xerr=[s for _, s in acc], **style
+        )
+        ax_fit.plot(fit, y[found] + offset, **style)
+    ax_acc.set_yticks(y, datasets)
+    ax_acc.invert_yaxis()
+    ax_acc.set_xlabel("test accuracy (%), mean ± sd over seeds or folds")
+    ax_fit.set_xscale("log")
+    ax_fit.set_xlabel("fit time (s, log scale), vectorizing included")
+    for ax in (ax_acc, ax_fit):
+        ax.grid(axis="x", alpha=0.3)
+    ax_acc.legend(loc="lower left", fontsize="small")
+    fig.suptitle(
+        "sktextcnn defaults vs TF-IDF + LinearSVC "
+        "(python benchmarks/accuracy.py, docs/benchmarks.md)"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100, metadata={"sktextcnn-rows": json.dumps(rows)})
+    plt.close(fig)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -570,7 +647,16 @@ def main(argv=None):
     parser.add_argument("--kim-seeds", type=int, default=3)
     parser.add_argument("--mr-folds", type=int, default=10)
     parser.add_argument("--quick", action="store_true", help="small subsets, no docs")
+    parser.add_argument(
+        "--plot-only",
+        action="store_true",
+        help="only draw docs/images/benchmark.png from the table in docs/benchmarks.md",
+    )
     args = parser.parse_args(argv)
+    if args.plot_only:
+        plot_benchmark(table_rows(read_section("accuracy-benchmark"), "All models"))
+        print(f"wrote {BENCHMARK_PNG} from the accuracy-benchmark section")
+        return
     args.data = data_dir(args.data)
     if not Path(args.data).is_dir():
         parser.error(f"--data {args.data!r} is not a directory")
@@ -613,6 +699,9 @@ def main(argv=None):
         else:
             write_section(f"accuracy-{part}", body)
             print(f"\nwrote the 'accuracy-{part}' section of docs/benchmarks.md")
+            if part == "benchmark":
+                plot_benchmark(rows)
+                print(f"wrote {BENCHMARK_PNG}")
 
 
 SUMMARY_HEADER = [

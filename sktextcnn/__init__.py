@@ -17,6 +17,8 @@ from ._quiet import import_keras_quietly  # noqa: E402
 import_keras_quietly()
 
 from ._classifier import TextCNNClassifier  # noqa: E402
+from ._explain import Explanation, explain, top_ngrams  # noqa: E402
+from ._export import export  # noqa: E402
 from ._regressor import TextCNNRegressor  # noqa: E402
 from ._saving import load, save  # noqa: E402
 from ._tokenize import DEFAULT_TOKEN_PATTERN  # noqa: E402
@@ -26,11 +28,15 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_TOKEN_PATTERN",
+    "Explanation",
     "GloveVectorizer",
     "TextCNNClassifier",
     "TextCNNRegressor",
     "TokenSequences",
     "__version__",
+    "explain",
+    "export",
     "load",
     "save",
+    "top_ngrams",
 ]

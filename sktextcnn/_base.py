@@ -37,6 +37,7 @@ from ._architectures import (
     tfidf_features,
 )
 from ._compat import Interval, StrOptions
+from ._digest import open_state, seal_state
 from ._persistence import pack_model, unpack_model
 from ._sequences import TokenSequences
 from ._training import (
@@ -64,6 +65,11 @@ _AUTO_EPOCHS = (5, 40)
 # bag_of_words_bigrams="auto": bigrams when the median training text has at
 # most this many tokens (in the vocabulary).
 _SHORT_TEXT = 64
+
+
+# What a pickled state of sktextcnn 0.1 (no whole-state digest) may hold
+# besides parameters and fitted attributes.
+_OLD_STATE_KEYS = {"_sklearn_version", "_sklearn_output_config", "_metadata_request"}
 
 
 def _carried_matrix(X):
@@ -460,14 +466,23 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
 
     # -- persistence -------------------------------------------------------------
 
+    # Every fitted attribute (what sktextcnn.load accepts, and all an old
+    # pickle may hold besides the parameters); subclasses add the targets'.
+    _FITTED_ATTRIBUTES = (
+        "n_features_in_", "feature_names_in_", "n_ids_", "embedding_dim_",
+        "model_", "history_", "n_iter_", "_predict_settings_",
+    )  # fmt: skip
+
     def __getstate__(self):
         state = dict(super().__getstate__())
         if "model_" in state:
             state["model_"] = pack_model(state["model_"])
-        return state
+        # A digest of the whole state: a corrupt pickle cannot load wrong labels.
+        return seal_state(state)
 
     def __setstate__(self, state):
-        state = dict(state)
+        known = _OLD_STATE_KEYS | set(self._FITTED_ATTRIBUTES)
+        state = open_state(state, self, known | set(self._get_param_names()))
         if isinstance(state.get("model_"), dict):
             state["model_"] = unpack_model(state["model_"])
         super().__setstate__(state)
@@ -603,7 +618,7 @@ _ATTRIBUTES = """\
         Size of the embedding vectors.
     n_iter_ : int
         Epochs run in the last fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of ``X`` when it was a DataFrame with string column
         names (e.g. ``GloveVectorizer().set_output(transform="pandas")``).
 """

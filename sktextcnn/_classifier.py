@@ -223,6 +223,7 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
         Returns
         -------
         self : TextCNNClassifier
+            The fitted classifier.
         """
         return self._fit(X, y, sample_weight)
 
@@ -232,6 +233,8 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
         Parameters
         ----------
         X : TokenSequences or array-like of shape (n_samples, sequence_length)
+            Token ids (0 = padding), e.g. the output of
+            :meth:`GloveVectorizer.transform`.
 
         Returns
         -------
@@ -248,7 +251,19 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
         return proba
 
     def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`."""
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : TokenSequences or array-like of shape (n_samples, sequence_length)
+            Token ids (0 = padding), e.g. the output of
+            :meth:`GloveVectorizer.transform`.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
         return np.log(np.clip(self.predict_proba(X), 1e-300, None))
 
     def predict(self, X):
@@ -257,15 +272,24 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
         Multilabel: the indicator matrix of the labels whose probability
         exceeds 0.5.
 
+        Parameters
+        ----------
+        X : TokenSequences or array-like of shape (n_samples, sequence_length)
+            Token ids (0 = padding), e.g. the output of
+            :meth:`GloveVectorizer.transform`.
+
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
-            Multilabel: of the training ``y``'s dtype.
+            Labels from ``classes_``; multilabel: 0/1 of the training ``y``'s
+            dtype.
         """
         proba = self.predict_proba(X)
         if self._multilabel_ is not None:
             return (proba > 0.5).astype(self._multilabel_["dtype"])
         return self.classes_[proba.argmax(axis=1)]
+
+    _FITTED_ATTRIBUTES = BaseTextCNN._FITTED_ATTRIBUTES + ("classes_", "_multilabel_")
 
     def __setstate__(self, state):
         super().__setstate__(state)

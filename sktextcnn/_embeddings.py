@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._textfile import _text_file_rows
+from ._textfile import _text_file_rows, _text_file_words
 
 DEFAULT_EMBEDDINGS = "glove-6b-50d"
 
@@ -99,6 +99,33 @@ def load_embedding_rows(source, words, *, verbose=0):
                 f"are named {DEFAULT_EMBEDDINGS!r})."
             )
         return _text_file_rows(source, words, verbose=verbose)
+    raise TypeError(
+        "embeddings must be 'glove-6b-50d', a path to a GloVe/word2vec text file "
+        f"or None, got {type(source).__name__}."
+    )
+
+
+def embedding_words(source, max_words=None):
+    """The words of an embedding source, in its order (GloVe: by frequency).
+
+    Parameters
+    ----------
+    source : "glove-6b-50d" or path-like
+        As for :func:`load_embedding_rows`.
+    max_words : int or None, default=None
+        Keep the first ``max_words`` words only.
+
+    Returns
+    -------
+    words : list of str
+    """
+    if isinstance(source, str) and source == DEFAULT_EMBEDDINGS:
+        index = _packaged_glove_index()
+        if max_words is not None:
+            index = index.slice(0, max_words)
+        return [w.decode("utf-8", "surrogateescape") for w in index.to_pylist()]
+    if isinstance(source, (str, os.PathLike)):
+        return _text_file_words(source, max_words)
     raise TypeError(
         "embeddings must be 'glove-6b-50d', a path to a GloVe/word2vec text file "
         f"or None, got {type(source).__name__}."

@@ -1,14 +1,13 @@
-"""The one serialization layer: Keras models <-> bytes, atomic file writes.
+"""The one serialization layer: Keras models <-> bytes, digests, atomic writes.
 
-Both ways of storing a fitted :class:`TextCNNClassifier` go through here:
-pickle / joblib (``__getstate__`` packs the model) and the pickle-free
-:func:`sktextcnn.save` file. Either way the model travels as the bytes of a
-``.keras`` archive with the format version :data:`FORMAT_VERSION` and a
-SHA-256 digest (corrupt bytes fail loudly instead of loading wrong weights),
-and is rebuilt with ``keras.saving.load_model(..., safe_mode=True)`` only
-after its configuration was checked against the classes sktextcnn models are
-made of (the architecture registry). Public Keras APIs only; no Keras class
-is patched. Files are written with :func:`atomic_write_bytes`.
+Both ways of storing a fitted :class:`TextCNNClassifier` go through here.
+Pickle / joblib: ``__getstate__`` packs the model as the bytes of a
+``.keras`` archive (rebuilt with ``keras.saving.load_model(...,
+safe_mode=True)`` after its configuration was checked against the classes
+sktextcnn models are made of, the architecture registry), and ``_digest``
+seals the whole state. The pickle-free :func:`sktextcnn.save` file
+stores weights as arrays instead (``_model_spec``). Public Keras APIs only;
+no Keras class is patched. Files are written with :func:`atomic_write_bytes`.
 """
 
 from __future__ import annotations
@@ -18,19 +17,29 @@ import hashlib
 import io
 import json
 import os
+import re
 import secrets
 import stat
 import tempfile
+import time
 import zipfile
 
 import keras
 
 from ._architectures import INITIALIZERS, OPTIMIZERS, REGISTRY
 
-# The version of both storage formats (the pickled state and the safe file).
-FORMAT_VERSION = 1
-MODEL_FORMAT_VERSION = FORMAT_VERSION  # its name in sktextcnn 0.1
+try:  # POSIX: a save in progress holds a lock on its temporary file
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
 
+# The version of the pickle-free file written by sktextcnn.save (format 1,
+# sktextcnn 0.1: Keras archives inside; format 2: weights as arrays, a digest
+# of the whole file).
+FORMAT_VERSION = 2
+# The version of a pickled model's packing (``pack_model``): unchanged since
+# sktextcnn 0.1.
+MODEL_FORMAT_VERSION = 1
 # Every (module, class_name) a sktextcnn Keras model configuration may name,
 # from the architecture registry: a model archive naming anything else (a
 # Lambda layer, a function) is refused before Keras sees it, whatever Keras'
@@ -101,7 +110,7 @@ def pack_model(model):
     """What a fitted estimator stores in its pickled state for its model."""
     data = model_to_bytes(model)
     return {
-        "format": FORMAT_VERSION,
+        "format": MODEL_FORMAT_VERSION,
         "keras_version": keras.__version__,
         "model": data,
         "sha256": model_digest(data),
@@ -109,13 +118,19 @@ def pack_model(model):
 
 
 def unpack_model(packed):
-    if packed.get("format") != FORMAT_VERSION:
+    if packed.get("format") != MODEL_FORMAT_VERSION:
         raise ValueError(
             f"Unsupported sktextcnn model format {packed.get('format')!r}; this "
-            f"version reads format {FORMAT_VERSION}."
+            f"version reads format {MODEL_FORMAT_VERSION}."
         )
-    # The digest is absent from pickles of sktextcnn <= 0.1.0.
-    return model_from_bytes(packed["model"], packed.get("sha256"))
+    if not isinstance(packed.get("sha256"), str):
+        raise ValueError(
+            "Cannot restore the Keras model: the pickled state carries no "
+            "SHA-256 digest of it (a pickle of an early sktextcnn 0.1 "
+            "development version, or a corrupt one); pickle the estimator again "
+            "with the version that made it, or save it with sktextcnn.save."
+        )
+    return model_from_bytes(packed["model"], packed["sha256"])
 
 
 def atomic_write_bytes(path, data):
@@ -124,8 +139,12 @@ def atomic_write_bytes(path, data):
     The bytes go to a temporary file in the same directory, are flushed to
     disk (``fsync``), then ``os.replace`` swaps it in. An exception, a
     ``KeyboardInterrupt`` or a crash part-way leaves a previous file at
-    ``path`` intact; the temporary file is removed on failure. Every path that
-    saves a model file must write through this function.
+    ``path`` intact; the temporary file is removed on failure, and one left
+    by a killed process is removed by the next save to the same ``path``.
+    The temporary file is readable by its owner only while the bytes go in,
+    and gets the mode of the file it replaces (or, for a new file, the one
+    the umask gives) just before the rename. Every path that saves a model
+    file must write through this function.
 
     Parameters
     ----------
@@ -136,22 +155,37 @@ def atomic_write_bytes(path, data):
     """
     path = os.path.abspath(os.fspath(path))
     directory, name = os.path.split(path)
+    remove_stale_temporary_files(path)
     tmp = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
     # O_EXCL: never write through someone else's file or link; mode 0o666 lets
-    # the umask decide, as open() does.
+    # the umask decide, as open() does -- recorded, then narrowed to 0o600
+    # before any byte is written.
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    lock = None
     try:
-        with open(fd, "wb") as f:
+        try:
+            new_mode = stat.S_IMODE(os.fstat(fd).st_mode)
+            os.chmod(tmp, 0o600)
+            lock = _lock(tmp)
+            f = open(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            raise
+        with f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         with contextlib.suppress(FileNotFoundError):
-            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
+            new_mode = stat.S_IMODE(os.stat(path).st_mode)
+        os.chmod(tmp, new_mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    finally:
+        if lock is not None:
+            os.close(lock)
     if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
         with contextlib.suppress(OSError):
             dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
@@ -161,10 +195,69 @@ def atomic_write_bytes(path, data):
                 os.close(dir_fd)
 
 
+# A temporary file left by a save that was killed, without a lock holder, is
+# removed; without POSIX locks (Windows), once it is this old.
+_STALE_AGE_S = 3600
+
+
+def _lock(tmp):
+    """Hold an exclusive lock on ``tmp`` for the save (POSIX), on its own fd.
+
+    The kernel drops it when the process dies, even by SIGKILL: a later save
+    then knows the file is left over.
+    """
+    if fcntl is None:  # pragma: no cover - Windows
+        return None
+    fd = os.open(tmp, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def remove_stale_temporary_files(path):
+    """Remove the temporary files of earlier saves to ``path`` that were killed.
+
+    Only files named as :func:`atomic_write_bytes` names them
+    (``.<name>.<12 hex digits>.tmp`` beside ``path``) and that no running
+    save holds (POSIX ``flock``) are removed.
+    """
+    directory, name = os.path.split(os.path.abspath(os.fspath(path)))
+    pattern = re.compile(rf"\.{re.escape(name)}\.[0-9a-f]{{12}}\.tmp\Z")
+    try:
+        entries = [e for e in os.scandir(directory) if pattern.match(e.name)]
+    except OSError:
+        return
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            _remove_if_stale(entry)
+
+
+def _remove_if_stale(entry):
+    if fcntl is None:  # pragma: no cover - Windows
+        if time.time() - entry.stat(follow_symlinks=False).st_mtime > _STALE_AGE_S:
+            os.unlink(entry.path)
+        return
+    fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # a save in progress
+        # Still the same file under that name (not renamed into place since).
+        if os.stat(entry.path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino:
+            os.unlink(entry.path)
+    finally:
+        os.close(fd)
+
+
 def _check_keras_config(data):
     """Refuse a Keras archive naming classes sktextcnn models never use."""
     with zipfile.ZipFile(io.BytesIO(data)) as model_zip:
         config = json.loads(model_zip.read("config.json"))
+    check_keras_classes(config)
+
+
+def check_keras_classes(config):
+    """Refuse a parsed Keras configuration naming classes sktextcnn never uses."""
     stack = [config]
     while stack:
         item = stack.pop()

@@ -83,6 +83,9 @@ class TextCNNRegressor(RegressorMixin, BaseTextCNN):
     }
     _y_params = {"multi_output": True, "y_numeric": True}
     _same_targets_noun = "number of targets"
+    _FITTED_ATTRIBUTES = BaseTextCNN._FITTED_ATTRIBUTES + (
+        "n_outputs_", "target_mean_", "target_scale_",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -168,6 +171,7 @@ class TextCNNRegressor(RegressorMixin, BaseTextCNN):
         Returns
         -------
         self : TextCNNRegressor
+            The fitted regressor.
         """
         return self._fit(X, y, sample_weight)
 
@@ -177,6 +181,8 @@ class TextCNNRegressor(RegressorMixin, BaseTextCNN):
         Parameters
         ----------
         X : TokenSequences or array-like of shape (n_samples, sequence_length)
+            Token ids (0 = padding), e.g. the output of
+            :meth:`GloveVectorizer.transform`.
 
         Returns
         -------

@@ -387,3 +387,28 @@ def _text_file_rows(path, words, verbose=0):
     if rows.dim is None:
         raise ValueError(f"{path}: the embedding file contains no vectors.")
     return rows.vectors, rows.found
+
+
+def _text_file_words(path, max_words=None):
+    """The words of a GloVe or word2vec text file, in file order.
+
+    Only each line's first field is kept; a word2vec header (``count dim``)
+    and blank lines are skipped. Reading stops after ``max_words`` words, so
+    the top of a frequency-sorted file costs little. The vectors themselves
+    are read (and every line validated) by :func:`_text_file_rows`.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"Embedding file not found: {str(path)!r}.")
+    words = []
+    with _open_text(path) as f:
+        for lineno, line in enumerate(f, 1):
+            if max_words is not None and len(words) >= max_words:
+                break
+            fields = line.rstrip(b"\r\n").split(b" ", 2)
+            if not fields[0] or (
+                lineno == 1 and len(fields) == 2 and all(x.isdigit() for x in fields)
+            ):
+                continue
+            words.append(fields[0].decode("utf-8", "surrogateescape"))
+    return words

@@ -44,16 +44,20 @@ def token_spans(ids):
     return first, stop
 
 
-def make_batches(lengths, batch_size, rng=None):
+def make_batches(lengths, batch_size, rng=None, keys=None):
     """Split sample indices into batches of similar length.
 
     With ``rng``, samples are shuffled, sorted by length within chunks of 32
     batches, and the batch order is shuffled (the randomness SGD needs, with
-    little padding). Without it, all samples are sorted by length.
+    little padding). Without it, all samples are sorted by length, ties by
+    ``keys`` (if given; see :func:`row_keys`).
     """
     n = len(lengths)
     if rng is None:
-        order = np.argsort(lengths, kind="stable")
+        if keys is None:
+            order = np.argsort(lengths, kind="stable")
+        else:
+            order = np.lexsort((keys, lengths))
         return [order[i : i + batch_size] for i in range(0, n, batch_size)]
     order = rng.permutation(n)
     chunk = batch_size * 32
@@ -118,12 +122,29 @@ def warm_up_inference(model, min_width=1):
             model.predict_on_batch(np.zeros((n, width), dtype=np.int32))
 
 
+def row_keys(ids):
+    """A key per row that depends on the row's ids only (a multiplicative hash).
+
+    Prediction orders texts of equal length by it, so that the batches, and
+    therefore the float32 results to the last bit, do not depend on the order
+    in which the texts were given (scikit-learn's sample-order invariance).
+    """
+    weights = np.random.RandomState(0).randint(1, 2**31, ids.shape[1])
+    weights = weights.astype(np.uint64)
+    keys = np.empty(len(ids), dtype=np.uint64)
+    for start in range(0, len(ids), 4096):  # bounded memory: 4096 rows at a time
+        rows = ids[start : start + 4096].astype(np.uint64)
+        keys[start : start + 4096] = rows @ weights  # wraps around: a hash
+    return keys
+
+
 def predict_batches(model, batches, batch_size):
     """Run ``model`` on every sample; outputs in the original sample order."""
     warm_up_inference(model, batches.min_width)  # e.g. a model just loaded
     n = len(batches.ids)
     out = None
-    for idx in make_batches(batches.lengths, batch_size):
+    keys = row_keys(batches.ids)
+    for idx in make_batches(batches.lengths, batch_size, keys=keys):
         probs = np.asarray(model.predict_on_batch(batches(idx)))
         if out is None:
             out = np.empty((n, probs.shape[1]), dtype=probs.dtype)

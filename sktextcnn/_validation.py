@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import codecs
 import warnings
-from numbers import Number
+from collections.abc import Mapping
+from numbers import Integral, Number
 
 import keras
 import numpy as np
@@ -113,6 +114,56 @@ def check_tokens(tokens, index):
                 f"for document {index}; tokens must be str."
             )
     return tokens
+
+
+def check_vocabulary(vocabulary):
+    """Validate a fixed ``vocabulary`` (as ``CountVectorizer(vocabulary=...)``).
+
+    Parameters
+    ----------
+    vocabulary : sequence of str or mapping of str to int
+        Words in id order, or word -> index with the indices 0..n-1.
+
+    Returns
+    -------
+    words : list of str
+        The words in id order.
+    """
+    if isinstance(vocabulary, (set, frozenset)):
+        raise TypeError(
+            "vocabulary is a set, whose order (and so the ids) is arbitrary: "
+            "pass a list (ids follow its order) or a dict word -> index."
+        )
+    if isinstance(vocabulary, Mapping):
+        items = list(vocabulary.items())
+        for word, index in items:
+            if isinstance(index, bool) or not isinstance(index, Integral):
+                raise TypeError(
+                    f"vocabulary[{word!r}] is {index!r}; a vocabulary mapping's "
+                    "values must be int indices."
+                )
+        indices = sorted(int(index) for _, index in items)
+        if indices != list(range(len(items))):
+            missing = sorted(set(range(len(items))) - set(indices))
+            raise ValueError(
+                "The indices of a vocabulary mapping must be 0..n-1, each once"
+                + (f"; index {missing[0]} is missing." if missing else ".")
+            )
+        words = [word for word, _ in sorted(items, key=lambda item: item[1])]
+    else:
+        words = list(np.asarray(vocabulary, dtype=object).ravel())
+    if not words:
+        raise ValueError("Empty vocabulary: vocabulary holds no word.")
+    seen = set()
+    for i, word in enumerate(words):
+        if not isinstance(word, str) or not word:
+            raise TypeError(
+                f"vocabulary entry {i} is {word!r}; entries must be non-empty str."
+            )
+        if word in seen:
+            raise ValueError(f"vocabulary holds {word!r} twice (entry {i}).")
+        seen.add(word)
+    return words
 
 
 # -- token ids ------------------------------------------------------------------

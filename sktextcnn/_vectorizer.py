@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from numbers import Integral
 
 import numpy as np
@@ -11,7 +12,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context, _get_output_config
-from ._embeddings import DEFAULT_EMBEDDINGS, load_embedding_rows
+from ._digest import open_state, seal_state
+from ._embeddings import DEFAULT_EMBEDDINGS, embedding_words, load_embedding_rows
 from ._sequences import OOV_ID, PAD_ID, TokenSequences
 from ._tokenize import (
     DEFAULT_TOKEN_PATTERN,
@@ -23,7 +25,7 @@ from ._tokenize import (
     tokens_to_ids,
     top_tokens,
 )
-from ._validation import check_documents, check_tokens
+from ._validation import check_documents, check_tokens, check_vocabulary
 
 
 class GloveVectorizer(TransformerMixin, BaseEstimator):
@@ -41,7 +43,23 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
     ----------
     max_features : int or None, default=None
         Vocabulary size: keep the most frequent tokens of the training texts
-        (ties broken alphabetically). ``None`` keeps them all.
+        (ties broken alphabetically). ``None`` keeps them all. With
+        ``vocabulary="embeddings"``: the first ``max_features`` words of the
+        embedding source. Ignored for a given list or mapping of words (as in
+        ``CountVectorizer``).
+    vocabulary : list of str, mapping of str to int, "embeddings" or None, \
+            default=None
+        A fixed vocabulary, so that no pass over the corpus is needed (for
+        streaming a corpus too large for memory through ``transform``): a
+        list of words (ids follow
+        its order), a mapping word -> index (indices ``0..n-1``, as
+        ``CountVectorizer(vocabulary=...)``), or ``"embeddings"``: the words
+        of the pre-trained table in its order (GloVe files list words by
+        frequency), the first ``max_features`` of them. ``None`` learns the
+        vocabulary from the texts given to ``fit``. With a fixed vocabulary,
+        ``fit`` reads no text (``raw_documents`` is ignored and may be
+        ``None``): it only looks up the vectors; ``transform`` still needs a
+        fitted vectorizer.
     max_length : int, default=1000
         Length of every output sequence.
     padding : {"pre", "post"}, default="pre"
@@ -96,7 +114,8 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         ``n_vectors_found_`` over the vocabulary size.
     token_coverage_ : float
         Fraction of the training tokens that got an id with a pre-trained
-        vector (a hit rate weighted by frequency).
+        vector (a hit rate weighted by frequency). NaN with a fixed
+        ``vocabulary``, where ``fit`` reads no text.
 
     See Also
     --------
@@ -120,6 +139,7 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
 
     Examples
     --------
+    >>> import numpy as np
     >>> from sktextcnn import GloveVectorizer
     >>> vec = GloveVectorizer(max_length=6, embeddings=None)
     >>> X = vec.fit_transform(["the cat sat", "the dog barked at the cat"])
@@ -133,6 +153,7 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "max_features": [Interval(Integral, 1, None, closed="left"), None],
+        "vocabulary": [Mapping, "array-like", StrOptions({"embeddings"}), None],
         "max_length": [Interval(Integral, 1, None, closed="left")],
         "padding": [StrOptions({"pre", "post"})],
         "truncating": [StrOptions({"pre", "post"})],
@@ -152,6 +173,7 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         self,
         *,
         max_features=None,
+        vocabulary=None,
         max_length=1000,
         padding="pre",
         truncating="post",
@@ -167,6 +189,7 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         verbose=0,
     ):
         self.max_features = max_features
+        self.vocabulary = vocabulary
         self.max_length = max_length
         self.padding = padding
         self.truncating = truncating
@@ -245,6 +268,7 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         Returns
         -------
         self : GloveVectorizer
+            The fitted vectorizer.
 
         Raises
         ------
@@ -252,6 +276,11 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
             "Empty vocabulary" when no text holds a token (all empty, or only
             punctuation); every other bad input is named by its document index
             or parameter.
+
+        Notes
+        -----
+        With a fixed ``vocabulary``, the texts are not read: ``fit`` only
+        looks up the vocabulary's vectors.
         """
         self._fit(raw_documents, keep_ids=False)
         return self
@@ -263,9 +292,18 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         Equivalent to ``fit(raw_documents).transform(raw_documents)`` but
         tokenizes once.
 
+        Parameters
+        ----------
+        raw_documents : iterable of str
+            Training texts.
+        y : None
+            Ignored.
+
         Returns
         -------
         X : TokenSequences of shape (n_samples, max_length)
+            The training texts' int32 ids (0 = padding), carrying
+            ``embedding_matrix_``.
         """
         return self._fit(raw_documents, keep_ids=True)
 
@@ -273,6 +311,8 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         # Every fitted attribute is computed first and assigned at the end, so
         # an error (or KeyboardInterrupt) part-way leaves a previous fit intact.
         settings = self._new_transform_settings()
+        if self.vocabulary is not None:
+            return self._fit_fixed(raw_documents, keep_ids, settings)
         docs = self._documents(raw_documents, settings)
         index, counts, runs = {}, np.zeros(0, dtype=np.int64), []
         for start, stop, token_lists in self._chunks(docs, settings):
@@ -290,15 +330,9 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
             )
         oov = self.handle_unknown == "oov_token"
         offset = OOV_ID + 1 if oov else 1
-        vocabulary = {w: i + offset for i, w in enumerate(words)}
-        matrix, n_found, vector_coverage, token_coverage = None, 0, 0.0, 0.0
-        if self.embeddings is not None:
-            vectors, found = load_embedding_rows(
-                self.embeddings, words, verbose=self.verbose
-            )
-            matrix = self._embedding_matrix(vectors, found, offset)
-            n_found = int(found.sum())
-            vector_coverage = n_found / len(words)
+        vocabulary, matrix, found = self._vocabulary_vectors(words, offset)
+        token_coverage = 0.0
+        if found is not None:
             token_coverage = float(counts[provisional[found]].sum() / counts.sum())
         if keep_ids:
             mapping = np.full(len(index), OOV_ID if oov else PAD_ID, dtype=np.int32)
@@ -312,14 +346,52 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
                     flat, lengths, self.max_length, self.padding, self.truncating,
                     out=ids[start:stop],
                 )  # fmt: skip
+        self._set_fitted(vocabulary, matrix, found, token_coverage, settings)
+        if keep_ids:
+            return self._wrap(ids, matrix, self._n_ids(vocabulary, settings))
+        return self
+
+    def _vocabulary_vectors(self, words, offset):
+        """``vocabulary_``, the embedding matrix and which words have a vector."""
+        vocabulary = {w: i + offset for i, w in enumerate(words)}
+        if self.embeddings is None:
+            return vocabulary, None, None
+        vectors, found = load_embedding_rows(
+            self.embeddings, words, verbose=self.verbose
+        )
+        return vocabulary, self._embedding_matrix(vectors, found, offset), found
+
+    def _set_fitted(self, vocabulary, matrix, found, token_coverage, settings):
+        n_found = 0 if found is None else int(found.sum())
         self.vocabulary_ = vocabulary
         self.embedding_matrix_ = matrix
         self.n_vectors_found_ = n_found
-        self.vector_coverage_ = vector_coverage
+        self.vector_coverage_ = n_found / len(vocabulary)
         self.token_coverage_ = token_coverage
         self._transform_settings_ = settings
+
+    def _fit_fixed(self, raw_documents, keep_ids, settings):
+        """``fit`` with a fixed ``vocabulary``: no pass over the texts."""
+        if isinstance(self.vocabulary, str):  # "embeddings"
+            if self.embeddings is None:
+                raise ValueError(
+                    'vocabulary="embeddings" takes the words of the pre-trained '
+                    "vectors, but embeddings=None: pass an embedding source or a "
+                    "list of words."
+                )
+            words = embedding_words(self.embeddings, self.max_features)
+            if not words:
+                raise ValueError(
+                    f"Empty vocabulary: the embedding source {self.embeddings!r} "
+                    "holds no word."
+                )
+        else:
+            words = check_vocabulary(self.vocabulary)
+        offset = OOV_ID + 1 if self.handle_unknown == "oov_token" else 1
+        vocabulary, matrix, found = self._vocabulary_vectors(words, offset)
+        self._set_fitted(vocabulary, matrix, found, float("nan"), settings)
         if keep_ids:
-            return self._wrap(ids, matrix, self._n_ids(vocabulary, settings))
+            return self.transform(raw_documents)
         return self
 
     def _embedding_matrix(self, vectors, found, offset):
@@ -353,9 +425,16 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         Returns
         -------
         X : TokenSequences of shape (n_samples, max_length)
-            int32 ids (0 = padding) carrying ``embedding_matrix_``.
+            The texts' int32 ids (0 = padding), carrying ``embedding_matrix_``.
         """
-        check_is_fitted(self, "vocabulary_")
+        check_is_fitted(
+            self,
+            "vocabulary_",
+            msg=(
+                "This %(name)s instance is not fitted yet. Call 'fit' first (with "
+                "a fixed vocabulary, fit reads no text: fit(None) is enough)."
+            ),
+        )
         st = self._transform_settings_
         docs = self._documents(raw_documents, st)
         oov = OOV_ID if st["handle_unknown"] == "oov_token" else None
@@ -370,12 +449,38 @@ class GloveVectorizer(TransformerMixin, BaseEstimator):
         return self._wrap(ids, self.embedding_matrix_, n_ids)
 
     def get_feature_names_out(self, input_features=None):
-        """Output column names: the sequence positions ``position_0`` ..."""
+        """Output column names: the sequence positions.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored (the input is raw text, which has no columns).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects of shape (max_length,)
+            ``["position_0", ..., "position_{max_length-1}"]``.
+        """
         check_is_fitted(self, "vocabulary_")
         length = self._transform_settings_["max_length"]
         return np.asarray([f"position_{i}" for i in range(length)], dtype=object)
 
+    # Every fitted attribute (what sktextcnn.load accepts, and all an old
+    # pickle may hold besides the parameters).
+    _FITTED_ATTRIBUTES = (
+        "vocabulary_", "embedding_matrix_", "n_vectors_found_", "vector_coverage_",
+        "token_coverage_", "_transform_settings_",
+    )  # fmt: skip
+
+    def __getstate__(self):
+        # A digest of the whole state: a corrupt pickle cannot load a wrong
+        # vocabulary.
+        return seal_state(super().__getstate__())
+
     def __setstate__(self, state):
+        known = {"_sklearn_version", "_sklearn_output_config", "_metadata_request"}
+        known |= set(self._FITTED_ATTRIBUTES) | set(self._get_param_names())
+        state = open_state(state, self, known)
         super().__setstate__(state)
         if "vocabulary_" in state and "_transform_settings_" not in state:
             # Pickled or saved before the settings were recorded: such versions

@@ -501,12 +501,12 @@ def load_reuters21578(
     Examples
     --------
     >>> from sktextcnn.datasets import load_reuters21578
-    >>> train = load_reuters21578("train", data="reuters21578.tar.gz")  # doctest: +SKIP
-    >>> len(train.data), train.target.shape  # doctest: +SKIP
+    >>> train = load_reuters21578("train")  # or data="path/to/reuters21578.tar.gz"
+    >>> len(train.data), train.target.shape
     (7770, (7770, 90))
-    >>> train.target_names[:3]  # doctest: +SKIP
+    >>> train.target_names[:3]
     ['acq', 'alum', 'barley']
-    >>> print(train.data[0][:18])  # doctest: +SKIP
+    >>> print(train.data[0][:18])
     BAHIA COCOA REVIEW
 
     ``target`` is what scikit-learn's multilabel estimators take, e.g. the
@@ -517,7 +517,8 @@ def load_reuters21578(
     >>> from sklearn.pipeline import make_pipeline
     >>> from sklearn.svm import LinearSVC
     >>> baseline = make_pipeline(TfidfVectorizer(), OneVsRestClassifier(LinearSVC()))
-    >>> baseline.fit(train.data, train.target)  # doctest: +SKIP
+    >>> baseline.fit(train.data, train.target)  # doctest: +ELLIPSIS
+    Pipeline(...)
     """
     if subset not in ("train", "test", "all"):
         raise ValueError(f"subset must be 'train', 'test' or 'all', got {subset!r}.")
@@ -585,9 +586,10 @@ def load_sentence_dataset(path):
 
     Examples
     --------
-    >>> from sktextcnn.datasets import load_sentence_dataset
-    >>> texts, labels = load_sentence_dataset("stsa.fine.train")  # doctest: +SKIP
-    >>> len(texts), sorted(set(labels.tolist()))  # doctest: +SKIP
+    >>> from sktextcnn.datasets import default_data_dir, load_sentence_dataset
+    >>> folder = default_data_dir() / "sentence-benchmarks"  # or any folder
+    >>> texts, labels = load_sentence_dataset(folder / "stsa.fine.train")
+    >>> len(texts), sorted(set(labels.tolist()))
     (8544, [0, 1, 2, 3, 4])
     """
     texts, labels = [], []

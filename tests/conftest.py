@@ -1,5 +1,6 @@
 """Shared pytest fixtures for the sktextcnn test suite."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -146,3 +147,21 @@ def run_fresh_python(script, **kwargs):
     )
     assert out.returncode == 0, out.stderr[-3000:]
     return out
+
+
+@contextlib.contextmanager
+def local_dask_client(n_workers=2):
+    """A dask ``Client`` on a LocalCluster of worker processes, one thread each."""
+    import distributed  # the "dask" extra, part of "test"
+
+    with (
+        distributed.LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client

@@ -377,3 +377,49 @@ def test_output_activation_of_every_architecture(architecture, activation):
     assert out.shape == (2, 4)
     if activation == "sigmoid":
         assert ((out > 0) & (out < 1)).all() and not np.allclose(out.sum(1), 1)
+
+
+def test_convnet_logits_enter_the_sum_scaled_next_to_the_bag_of_words():
+    """softmax(CONVNET_LOGIT_SCALE * convnet logits + bag-of-words logits)."""
+    from sktextcnn._architectures import CONVNET_LOGIT_SCALE
+
+    model = _kim(bag_of_words=True)
+    wide = model.get_layer("tfidf_linear")
+    wide.idf.assign(np.linspace(0.5, 2.0, 30).astype("float32"))
+    rng = np.random.RandomState(1)
+    wide.weights_.assign(rng.normal(size=(30, 3)).astype("float32"))
+    x = rng.randint(1, 30, size=(4, 9)).astype("int32")
+    parts = keras.Model(
+        model.inputs,
+        [model.get_layer("logits").output, wide.output, model.output],
+    )
+    deep, bow, out = (np.asarray(a, dtype=np.float64) for a in parts(x))
+    z = CONVNET_LOGIT_SCALE * deep + bow
+    expected = np.exp(z - z.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-6)
+    assert 0 < CONVNET_LOGIT_SCALE < 1
+    # Without the bag-of-words part the convnet's logits are used as they are.
+    assert "convnet_scale" not in {layer.name for layer in _kim().layers}
+
+
+@pytest.mark.parametrize(
+    "architecture, params",
+    [
+        ("kim", dict(kernel_sizes=(2, 3), dense_units=0, pooling="max")),
+        ("kim", dict(kernel_sizes=(3,), dense_units=5, pooling="max_mean")),
+        ("kim", dict(kernel_sizes=(2, 4), bag_of_words=True, bigram_buckets=2**17)),
+        ("seed", dict(kernel_sizes=(2, 2, 3), dense_units=7, pool_size=2)),
+        ("seed", dict(kernel_sizes=(3,), dense_units=0)),
+        ("bow", dict(bigram_buckets=0)),
+        ("bow", dict(bigram_buckets=2**17)),
+    ],
+)
+def test_n_weights_counts_the_built_models_weights(architecture, params):
+    # The safe loader compares n_weights with the weights a file stores before
+    # anything is built: it must be exactly what the builder allocates.
+    from sktextcnn._architectures import n_weights
+
+    params = {**PARAMS, **params}
+    model = build_model(architecture, 30, 6, 3, **params)
+    assert n_weights(architecture, 30, 6, 3, **params) == model.count_params()

@@ -32,6 +32,7 @@ from sktextcnn import (
     TextCNNRegressor,
     TokenSequences,
 )
+from sktextcnn._digest import STATE_DIGEST, seal_state
 
 from .conftest import make_corpus
 
@@ -98,8 +99,17 @@ def tokenize_with(tokenizer):
     return fit_texts(["a b", "c"], tokenizer=tokenizer)
 
 
-def truncated_pickle(ctx, cut):
-    """Pickle the fitted classifier with its model archive cut to ``cut`` bytes."""
+def resealed(state):
+    """``state`` with its whole-state digest redone (only an edit does that)."""
+    return seal_state({k: v for k, v in state.items() if k != STATE_DIGEST})
+
+
+def truncated_pickle(ctx, cut, reseal=False):
+    """Pickle the fitted classifier with its model archive cut to ``cut`` bytes.
+
+    The whole-state digest catches that; with ``reseal`` it is redone, so the
+    model's own digest and checks are reached.
+    """
 
     class Cutting(pickle.Pickler):
         def reducer_override(self, obj):
@@ -108,7 +118,8 @@ def truncated_pickle(ctx, cut):
             func, args, state, *rest = obj.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
             packed = dict(state["model_"])
             packed["model"] = packed["model"][:cut]
-            return (func, args, {**state, "model_": packed}, *rest)
+            state = {**state, "model_": packed}
+            return (func, args, resealed(state) if reseal else state, *rest)
 
     buffer = io.BytesIO()
     Cutting(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(ctx.clf)
@@ -384,14 +395,18 @@ CASES = [
      "fitted with 5-dimensional ones; set warm_start=False"),
     # -- stored models ----------------------------------------------------------
     ("pickle: model archive truncated", lambda c: truncated_pickle(c, 5000),
+     ValueError, "Cannot unpickle this TextCNNClassifier: its state does not match "
+     "its SHA-256 digest"),
+    ("pickle: model archive truncated, state digest redone",
+     lambda c: truncated_pickle(c, 5000, reseal=True),
      ValueError, "Cannot restore the Keras model: the stored archive is corrupt or "
      "truncated"),
-    ("pickle: model archive empty", lambda c: truncated_pickle(c, 0),
+    ("pickle: model archive empty", lambda c: truncated_pickle(c, 0, reseal=True),
      ValueError, "stored archive is corrupt or truncated"),
     ("pickle: model format from the future",
-     lambda c: TextCNNClassifier().__setstate__(
+     lambda c: TextCNNClassifier().__setstate__(resealed(
          {**c.clf.__getstate__(), "model_": {"format": 999, "model": b""}}
-     ),
+     )),
      ValueError, "Unsupported sktextcnn model format 999"),
 ]  # fmt: skip
 

@@ -292,3 +292,33 @@ def test_pipeline_grid_search_with_multilabel_scorers(data):
         assert np.all((scores > 0.5) & (scores <= 1.0)), (scorer, scores)
     assert search.predict(texts[:4]).shape == (4, 3)
     assert search.best_estimator_[-1].classes_.tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        ({"dtype": "O"}, "must name a bool, int or float dtype"),
+        ({"constant_labels": [0, 0], "constant_values": [1.0, 1.0]}, "distinct"),
+        ({"constant_labels": [99], "constant_values": [1.0]}, "distinct label col"),
+        ({"constant_labels": [0], "constant_values": [0.5]}, "0.0 or 1.0"),
+        ({"extra": 1}, "must have the keys"),
+    ],
+)
+def test_load_checks_the_multilabel_state(fitted, change, match):
+    """What sktextcnn.load accepts of ``_multilabel_`` (crafted files)."""
+    from sktextcnn._model_spec import model_spec
+    from sktextcnn._state_checks import check_model_fitted
+
+    spec = model_spec(fitted.model_)
+    state = {k: v for k, v in vars(fitted).items() if k in fitted._FITTED_ATTRIBUTES}
+    del state["model_"]
+    check_model_fitted(fitted, state, spec, "here")  # the real state passes
+    bad = {**state, "_multilabel_": {**state["_multilabel_"], **change}}
+    with pytest.raises(ValueError, match=match):
+        check_model_fitted(fitted, bad, spec, "here")
+    with pytest.raises(ValueError, match="label columns 0 .. n-1"):
+        check_model_fitted(
+            fitted, {**state, "classes_": state["classes_"] + 1}, spec, "here"
+        )
+    with pytest.raises(ValueError, match="must end in 'softmax'"):
+        check_model_fitted(fitted, {**state, "_multilabel_": None}, spec, "here")

@@ -16,7 +16,7 @@ from sklearn.pipeline import make_pipeline
 
 from sktextcnn import GloveVectorizer, TextCNNClassifier
 
-from .conftest import make_corpus
+from .conftest import local_dask_client, make_corpus
 
 # Worker processes each start TensorFlow: tens of seconds per test.
 pytestmark = pytest.mark.slow
@@ -104,21 +104,11 @@ def test_grid_search_n_jobs_2_matches_n_jobs_1(noisy_data):
 
 
 def test_cross_validate_on_a_dask_cluster_of_worker_processes(noisy_data):
-    import distributed  # the "dask" extra, part of "test"
     import joblib
 
     texts, labels = noisy_data
     serial = cross_validate_folds(texts, labels)
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with local_dask_client(2) as client:
         with joblib.parallel_backend("dask"):
             on_dask = cross_validate_folds(texts, labels)
         # The workers run one task each at a time and size TensorFlow to one

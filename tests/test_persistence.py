@@ -1,5 +1,7 @@
 import os
 import pickle
+import subprocess
+import sys
 import textwrap
 
 import joblib
@@ -8,6 +10,7 @@ import pytest
 from sklearn.pipeline import make_pipeline
 
 from sktextcnn import GloveVectorizer, TextCNNClassifier
+from sktextcnn._digest import STATE_DIGEST
 from sktextcnn._persistence import MODEL_FORMAT_VERSION, model_from_bytes
 
 from .conftest import run_fresh_python
@@ -95,5 +98,68 @@ def test_corrupt_model_bytes_raise_a_clear_error(fitted_pipe):
     with pytest.raises(ValueError, match="corrupt or truncated"):
         model_from_bytes(blob[: len(blob) // 2])
     state["model_"]["format"] = 999
+    with pytest.raises(ValueError, match="does not match its SHA-256 digest"):
+        TextCNNClassifier().__setstate__(state)
+    del state[STATE_DIGEST]  # a pickle of sktextcnn 0.1 carried no state digest
     with pytest.raises(ValueError, match="format"):
         TextCNNClassifier().__setstate__(state)
+
+
+def test_a_pickle_edited_anywhere_in_its_state_is_refused(fitted_pipe):
+    # Issue 12: a flipped byte turned a label "pos" into "Yos", or changed the
+    # vocabulary, and the pickle loaded. The whole-state digest refuses it.
+    # classes_ is a NumPy str array (UTF-32 in the pickle); the vocabulary a
+    # dict of str.
+    pipe, _ = fitted_pipe
+    edits = [
+        (pipe[0], b"rocket", b"Yocket"),
+        (pipe[-1], "space".encode("utf-32-le"), "Ypace".encode("utf-32-le")),
+    ]
+    for est, word, wrong in edits:
+        blob = pickle.dumps(est)
+        assert blob.count(word) >= 1
+        with pytest.raises(ValueError, match="does not match its SHA-256 digest"):
+            pickle.loads(blob.replace(word, wrong, 1))
+        assert STATE_DIGEST in est.__getstate__()
+        assert pickle.loads(blob).get_params() == est.get_params()
+
+
+def test_the_state_digest_is_the_same_in_every_process(tmp_path):
+    # Sets iterate in an order that changes with PYTHONHASHSEED; the digest
+    # must not. _digest.py imports nothing of ours (no TensorFlow start-up).
+    import sktextcnn._digest as digest
+
+    state = {
+        "stop": {"a", "b", "c", "dd", "eee"},
+        "arr": np.arange(6, dtype=np.float32).reshape(2, 3).T,  # not C-contiguous
+        "nested": ({"k": [1, 2.5, None, True]}, b"bytes"),
+        "scalar": np.int64(3),
+    }
+    with open(tmp_path / "state.pkl", "wb") as f:
+        pickle.dump(state, f)
+    script = textwrap.dedent(
+        f"""
+        import importlib.util, pickle
+        spec = importlib.util.spec_from_file_location("d", {digest.__file__!r})
+        d = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(d)
+        print(d.state_digest(pickle.load(open({str(tmp_path / "state.pkl")!r}, "rb"))))
+        """
+    )
+    digests = set()
+    for seed in ("1", "2", "3"):
+        out = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
+        )  # fmt: skip
+        digests.add(out.stdout.strip())
+    assert digests == {digest.state_digest(state)}
+    # Any change is seen: a value, a type, the order of a dict.
+    changed = [
+        {**state, "scalar": np.int32(3)},
+        {**state, "stop": {"a", "b", "c", "dd", "eeee"}},
+        {**state, "arr": np.ascontiguousarray(state["arr"]).T},
+        dict(reversed(state.items())),
+    ]
+    for other in changed:
+        assert digest.state_digest(other) != digest.state_digest(state)

@@ -9,6 +9,11 @@ model weights and, for warm_start, optimizer state).
 import io
 import os
 import pickle
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
 
 import keras
 import numpy as np
@@ -16,9 +21,15 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from sktextcnn import GloveVectorizer, TextCNNClassifier
+from sktextcnn._digest import STATE_DIGEST
 from sktextcnn._persistence import atomic_write_bytes, pack_model, unpack_model
 
 from .conftest import make_corpus
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 PARAMS = dict(
     filters=4, kernel_sizes=(2,), epochs=2, batch_size=8, early_stopping=False,
@@ -274,6 +285,91 @@ def test_atomic_write_to_a_missing_directory_fails_cleanly(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.parametrize("existing", [0o600, 0o640, None])
+def test_the_temporary_file_is_private_and_gets_the_final_mode(
+    tmp_path, monkeypatch, existing
+):
+    path = tmp_path / "model.bin"
+    if existing is not None:
+        path.write_bytes(b"old")
+        os.chmod(path, existing)
+    seen = []
+    real_fsync = os.fsync
+
+    def spy(fd):
+        # While the bytes go in, the temporary file is the owner's only.
+        temps = [p for p in tmp_path.iterdir() if p.name != "model.bin"]
+        if temps:  # (not the directory's fsync after the rename)
+            seen.append(stat.S_IMODE(temps[0].stat().st_mode))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", spy)
+    atomic_write_bytes(path, b"new")
+    monkeypatch.undo()
+    assert seen == [0o600]
+    umask = os.umask(0o022)
+    os.umask(umask)
+    expected = existing if existing is not None else 0o666 & ~umask
+    assert stat.S_IMODE(path.stat().st_mode) == expected
+    assert os.listdir(tmp_path) == ["model.bin"]
+
+
+@pytest.mark.skipif(fcntl is None, reason="POSIX locks")
+def test_the_next_save_removes_temporary_files_of_killed_saves(tmp_path):
+    path = tmp_path / "model.bin"
+    path.write_bytes(b"old")
+    stale = tmp_path / ".model.bin.0123456789ab.tmp"  # no process holds it
+    stale.write_bytes(b"half a model")
+    in_use = tmp_path / ".model.bin.ba9876543210.tmp"  # a save in progress
+    in_use.write_bytes(b"being written")
+    other = tmp_path / ".other.bin.0123456789ab.tmp"  # another file's
+    other.write_bytes(b"x")
+    lock = os.open(in_use, os.O_RDONLY)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        atomic_write_bytes(path, b"new")
+        assert sorted(os.listdir(tmp_path)) == sorted(
+            ["model.bin", in_use.name, other.name]
+        )
+    finally:
+        os.close(lock)  # the save "dies": its lock goes
+    atomic_write_bytes(path, b"newer")
+    assert sorted(os.listdir(tmp_path)) == sorted(["model.bin", other.name])
+    assert path.read_bytes() == b"newer"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(fcntl is None, reason="POSIX locks")
+def test_a_save_killed_by_sigkill_leaves_a_file_the_next_save_removes(tmp_path):
+    path = tmp_path / "model.bin"
+    path.write_bytes(b"good old model")
+    script = textwrap.dedent(
+        f"""
+        import os, time
+        from sktextcnn._persistence import atomic_write_bytes
+
+        def stall(fd):
+            print("writing", flush=True)
+            time.sleep(60)
+
+        os.fsync = stall
+        atomic_write_bytes({str(path)!r}, b"x" * 100000)
+        """
+    )
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, env=env, text=True
+    )
+    assert child.stdout.readline().strip() == "writing"
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    temps = [p.name for p in tmp_path.iterdir() if p.name != "model.bin"]
+    assert len(temps) == 1 and temps[0].startswith(".model.bin.")
+    assert path.read_bytes() == b"good old model"
+    atomic_write_bytes(path, b"new model")
+    assert os.listdir(tmp_path) == ["model.bin"]
+
+
 # --------------------------------------------------------------------------
 # corrupt stored models
 
@@ -298,13 +394,23 @@ def test_flipped_bytes_in_the_model_archive_are_detected(fitted):
             unpack_model({**packed, "model": bytes(data)})
 
 
-def test_pickles_without_a_digest_still_load(fitted):
+def test_pickles_of_sktextcnn_0_1_load_with_their_model_digest(fitted):
+    # sktextcnn 0.1 pickled no whole-state digest, only the model's.
     clf, X = fitted
     state = clf.__getstate__()
-    del state["model_"]["sha256"]
+    del state[STATE_DIGEST]
     loaded = TextCNNClassifier()
     loaded.__setstate__(state)
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    # Without any digest, nothing would catch corrupt bytes: refused.
+    del state["model_"]["sha256"]
+    with pytest.raises(ValueError, match="carries no SHA-256 digest"):
+        TextCNNClassifier().__setstate__(state)
+    # A corrupt digest key cannot pass for such an old state.
+    state = clf.__getstate__()
+    state["_sktextcnn_state_sha257"] = state.pop(STATE_DIGEST)
+    with pytest.raises(ValueError, match="unknown attributes"):
+        TextCNNClassifier().__setstate__(state)
 
 
 def test_truncated_pickle_files_never_load(fitted):

@@ -322,3 +322,29 @@ def test_grid_search_on_rmse():
     ).fit(texts, y)
     assert np.all(search.cv_results_["mean_test_score"] > -y.std())
     assert search.predict(texts[:3]).shape == (3,)
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        ({"target_scale_": np.array([0.0])}, "scales > 0"),
+        ({"target_mean_": np.array([np.nan])}, "finite float64"),
+        ({"target_mean_": np.zeros(2)}, "must be 1 finite"),
+        ({"n_outputs_": 2}, "n_outputs_=2 but the model has 1"),
+    ],
+)
+def test_load_checks_the_target_scaling(fitted, change, match):
+    """What sktextcnn.load accepts of the standardization (crafted files)."""
+    from sktextcnn._model_spec import model_spec
+    from sktextcnn._state_checks import check_model_fitted
+
+    spec = model_spec(fitted.model_)
+    state = {k: v for k, v in vars(fitted).items() if k in fitted._FITTED_ATTRIBUTES}
+    del state["model_"]
+    check_model_fitted(fitted, state, spec, "here")  # the real state passes
+    with pytest.raises(ValueError, match=match):
+        check_model_fitted(fitted, {**state, **change}, spec, "here")
+    with pytest.raises(ValueError, match="must have a linear output"):
+        check_model_fitted(
+            fitted, state, {**spec, "output_activation": "softmax"}, "here"
+        )

@@ -1,11 +1,14 @@
 """sktextcnn.save / sktextcnn.load: the pickle-free format."""
 
-import hashlib
 import io
 import json
 import os
+import shutil
+import subprocess
+import sys
 import textwrap
 import zipfile
+from pathlib import Path
 
 import joblib
 import keras
@@ -19,7 +22,9 @@ from sktextcnn import GloveVectorizer, TextCNNClassifier
 from sktextcnn._saving import _check_keras_config
 
 from .conftest import make_corpus, run_fresh_python
+from .crafting import edit, edit_keras_config, edit_meta
 
+FORMAT1 = Path(__file__).parent / "data" / "pipeline-format1.sktextcnn"
 CLF = dict(filters=4, kernel_sizes=(2, 3), epochs=2, batch_size=16, random_state=0)
 
 
@@ -72,7 +77,9 @@ def test_round_trip_in_process(fitted, corpus3, tmp_path, name):
     original = fitted[name]
     path = tmp_path / "model.sktextcnn"
     sktextcnn.save(original, path)
-    loaded = sktextcnn.load(path)
+    # The pipeline's vectorizer names an embedding file: a path from a file
+    # loads only when trusted.
+    loaded = sktextcnn.load(path, trusted=name == "pipe")
     assert type(loaded) is type(original)
     assert repr(loaded) == repr(original)
     assert (
@@ -85,7 +92,7 @@ def test_round_trip_in_process(fitted, corpus3, tmp_path, name):
 def test_params_and_fitted_attributes_survive(fitted, tmp_path):
     pipe = fitted["pipe"]
     sktextcnn.save(pipe, tmp_path / "p.sktextcnn")
-    loaded = sktextcnn.load(tmp_path / "p.sktextcnn")
+    loaded = sktextcnn.load(tmp_path / "p.sktextcnn", trusted={"embeddings"})
     vec, clf = loaded.steps[0][1], loaded.steps[1][1]
     assert [name for name, _ in loaded.steps] == [
         "glovevectorizer",
@@ -176,25 +183,6 @@ def test_save_replaces_atomically(fitted, tmp_path):
     assert os.listdir(tmp_path) == ["v.sktextcnn"]  # no temp file left
 
 
-def rewrite(path, member, edit):
-    """Copy the archive at ``path`` with ``member`` passed through ``edit``."""
-    with zipfile.ZipFile(path) as src:
-        items = {name: src.read(name) for name in src.namelist()}
-    items[member] = edit(items[member])
-    with zipfile.ZipFile(path, "w") as dst:
-        for name, data in items.items():
-            dst.writestr(name, data)
-
-
-def edit_meta(change):
-    def edit(data):
-        meta = json.loads(data)
-        change(meta)
-        return json.dumps(meta).encode()
-
-    return edit
-
-
 def test_corrupt_or_truncated_files_raise_value_error(fitted, tmp_path):
     path = tmp_path / "p.sktextcnn"
     sktextcnn.save(fitted["pipe"], path)
@@ -260,36 +248,33 @@ def test_a_pickle_is_not_a_safe_file(fitted, tmp_path):
 def test_tampered_meta_is_refused(fitted, tmp_path, change, match):
     path = tmp_path / "p.sktextcnn"
     sktextcnn.save(fitted["pipe"], path)
-    rewrite(path, "meta.json", edit_meta(change))
+    # Not a digest mismatch: the attacker recomputed the digests.
+    edit(path, edit_meta(change))
     with pytest.raises(ValueError, match=match):
-        sktextcnn.load(path)
+        sktextcnn.load(path, trusted=True)
 
 
-def test_keras_config_outside_the_allowlist_is_refused(fitted, tmp_path):
-    path = tmp_path / "c.sktextcnn"
+def test_an_edit_without_new_digests_is_refused(fitted, tmp_path):
+    path = tmp_path / "p.sktextcnn"
     sktextcnn.save(fitted["clf"], path)
-
-    def add_lambda(data):
-        out = io.BytesIO()
-        with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-            for name in src.namelist():
-                content = src.read(name)
-                if name == "config.json":
-                    config = json.loads(content)
-                    layers = config["config"]["layers"]
-                    layers[-1].update(module="keras.layers", class_name="Lambda")
-                    content = json.dumps(config).encode()
-                dst.writestr(name, content)
-        return out.getvalue()
-
-    rewrite(path, "model-0.keras", add_lambda)
-    with pytest.raises(ValueError, match="do not match their SHA-256 digest"):
+    edit(path, edit_meta(lambda m: m["estimator"]["params"].update(filters=5)),
+         seal=False)  # fmt: skip
+    with pytest.raises(ValueError, match="does not match the file's SHA-256 digest"):
         sktextcnn.load(path)
-    # An attacker can recompute the digest: the allowlist still refuses it.
-    with zipfile.ZipFile(path) as src:
-        digest = hashlib.sha256(src.read("model-0.keras")).hexdigest()
-    rewrite(path, "meta.json", edit_meta(lambda m: m["estimator"].update(
-        model_sha256=digest)))  # fmt: skip
+
+
+def test_keras_config_outside_the_allowlist_is_refused(tmp_path):
+    # Format 1 files (sktextcnn 0.1) hold Keras archives: a config naming a
+    # Lambda layer is refused before anything is built.
+    path = tmp_path / "old.sktextcnn"
+    shutil.copy(FORMAT1, path)
+
+    def add_lambda(config):
+        config["config"]["layers"][-1].update(
+            module="keras.layers", class_name="Lambda"
+        )
+
+    edit(path, edit_keras_config("model-0.keras", add_lambda))
     with pytest.raises(ValueError, match="'Lambda' from module 'keras.layers'"):
         sktextcnn.load(path)
 
@@ -401,7 +386,7 @@ def test_safe_and_pickle_round_trips_in_a_fresh_process(fitted, corpus3, tmp_pat
         pickle.Unpickler, pickle.load, pickle.loads = NoPickle, no_loads, no_loads
         for name in names:
             expected = np.load(d + f"/{{name}}.expected.npy")
-            safe = sktextcnn.load(f"{{d}}/{{name}}.sktextcnn")
+            safe = sktextcnn.load(f"{{d}}/{{name}}.sktextcnn", trusted=True)
             np.testing.assert_array_equal(run(safe, name), expected)
             np.testing.assert_array_equal(run(pickled[name], name), expected)
         print("OK")
@@ -409,3 +394,50 @@ def test_safe_and_pickle_round_trips_in_a_fresh_process(fitted, corpus3, tmp_pat
     )
     result = run_fresh_python(script)
     assert result.stdout.strip().endswith("OK")
+
+
+def test_a_large_vocabulary_is_stored_as_arrays(tmp_path):
+    # Vocabularies of >= 64 words go to arrays (UTF-8 bytes + lengths + ids),
+    # not JSON: any str survives, lone surrogates included.
+    words = [f"w{i}" for i in range(100)] + ["naïve", "日本語", "a\udcffb", ""]
+    texts = [" ".join(words[i : i + 7]) for i in range(0, len(words), 3)]
+    vec = GloveVectorizer(max_length=9, embeddings=None, token_pattern=r"\S+")
+    vec.fit(texts)
+    path = tmp_path / "v.sktextcnn"
+    sktextcnn.save(vec, path)
+    with zipfile.ZipFile(path) as archive:
+        meta = json.loads(archive.read("meta.json"))
+    assert "strdict" in meta["estimator"]["fitted"]["vocabulary_"]
+    assert b"naive" not in json.dumps(meta).encode()
+    loaded = sktextcnn.load(path, trusted={"token_pattern"})
+    assert loaded.vocabulary_ == vec.vocabulary_
+    assert list(loaded.vocabulary_) == list(vec.vocabulary_)  # order kept
+    np.testing.assert_array_equal(loaded.transform(texts), vec.transform(texts))
+
+
+@pytest.mark.slow
+def test_a_file_saved_on_jax_loads_on_tensorflow(tmp_path):
+    # JAX keeps int32 step counters and uint32 seeds where TensorFlow has
+    # int64: a stored variable may change width, never kind or value.
+    pytest.importorskip("jax")
+    X = np.arange(1, 61).reshape(12, 5) % 9 + 1
+    script = textwrap.dedent(
+        f"""
+        import numpy as np, sktextcnn
+        from sktextcnn import TextCNNClassifier
+        X = np.arange(1, 61).reshape(12, 5) % 9 + 1
+        clf = TextCNNClassifier(filters=2, epochs=1, random_state=0)
+        clf.fit(X, [0, 1] * 6)
+        sktextcnn.save(clf, {str(tmp_path / "jax.sktextcnn")!r})
+        np.save({str(tmp_path / "proba.npy")!r}, clf.predict_proba(X))
+        """
+    )
+    env = {**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    loaded = sktextcnn.load(tmp_path / "jax.sktextcnn")
+    np.testing.assert_allclose(
+        loaded.predict_proba(X), np.load(tmp_path / "proba.npy"), atol=1e-6
+    )

