@@ -39,9 +39,9 @@ class TextCNNRegressor(RegressorMixin, BaseTextCNN):
     ----------
     n_outputs_ : int
         Number of targets (columns of a 2-D ``y``, 1 for a 1-D ``y``).
-    target_mean_ : ndarray of shape (n_outputs_,)
+    target_mean_ : ndarray of shape (`n_outputs_`,)
         Weighted mean of each target in training; ``predict`` adds it back.
-    target_scale_ : ndarray of shape (n_outputs_,)
+    target_scale_ : ndarray of shape (`n_outputs_`,)
         Weighted standard deviation of each target in training (1 for a
         constant target); ``predict`` multiplies by it. A warm start keeps
         the first fit's ``target_mean_`` and ``target_scale_``.
