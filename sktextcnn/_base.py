@@ -478,9 +478,7 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
         self._check_y(y)
         matrix, n_ids = _carried_matrix(X)
         is_frame = hasattr(X, "columns")
-        X, y, input_attrs = validate_fit_data(
-            self, X, y, reset=first, **self._y_params
-        )
+        X, y, input_attrs = validate_fit_data(self, X, y, reset=first, **self._y_params)
         X = check_id_array(X, None if first else self.n_ids_)
         targets = self._partial_fit_targets(
             y, check_sample_weight(sample_weight, X), classes, first
