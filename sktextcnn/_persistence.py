@@ -25,7 +25,6 @@ import time
 import zipfile
 
 import keras
-
 import numpy as np
 
 from ._architectures import INITIALIZERS, OPTIMIZERS, REGISTRY
