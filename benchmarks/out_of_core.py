@@ -204,7 +204,9 @@ max_length={args.max_length})` (fit reads no text) and
 `SGDClassifier(random_state=0).partial_fit`. Docs/s: documents read,
 vectorized and trained on per second since the first chunk. Peak RSS: the
 process's maximum resident set so far (`getrusage`), loading the test split
-and the GloVe table included.
+included (both processes read it with `sktextcnn.datasets`, which imports
+TensorFlow: about 1 GB of the baseline's RSS), and the GloVe table for
+sktextcnn.
 
 {markdown_table(["Model", "Documents", "Seconds", "Docs/s", "Peak RSS (MB)"], table)}
 

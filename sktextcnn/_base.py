@@ -469,11 +469,13 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
         shape = getattr(X, "shape", None)
         if not first and shape is not None and len(shape) == 2:
             if shape[1] != self.n_features_in_:
+                n = self.n_features_in_
                 raise ValueError(
-                    f"X holds sequences of length {shape[1]}, but the model was "
-                    f"built for length {self.n_features_in_} (n_features_in_): "
-                    "transform every chunk with the same vectorizer "
-                    f"(max_length={self.n_features_in_})."
+                    f"X has {shape[1]} features, but {type(self).__name__} is "
+                    f"expecting {n} features as input: this chunk's sequences "
+                    f"hold {shape[1]} token ids where the model was built for "
+                    f"{n}. Transform every chunk with the same vectorizer "
+                    f"(max_length={n})."
                 )
         self._check_y(y)
         matrix, n_ids = _carried_matrix(X)
