@@ -226,7 +226,7 @@ BAD_CHUNKS = {
     "other max_length": (
         lambda s: (np.zeros((3, 20), dtype=np.int32) + 1, s[2][:3]),
         {},
-        "X has 20 features, but TextCNNClassifier is expecting 12 .* the same vectorizer",
+        "X has 20 features, but TextCNNClassifier is expecting 12 .* same vectorizer",
     ),
     "ids beyond the vocabulary": (
         lambda s: (np.full((3, 12), 500, dtype=np.int32), s[2][:3]),
