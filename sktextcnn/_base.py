@@ -758,7 +758,8 @@ _ATTRIBUTES = """\
     embedding_dim_ : int
         Size of the embedding vectors.
     n_iter_ : int
-        Epochs run in the last fit.
+        Epochs run in the last fit; each ``partial_fit`` call then adds 1 (a
+        pass over its chunk).
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of ``X`` when it was a DataFrame with string column
         names (e.g. ``GloveVectorizer().set_output(transform="pandas")``).
