@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
 from ._architectures import (
     ARCHITECTURES,
@@ -70,6 +70,12 @@ _SHORT_TEXT = 64
 # What a pickled state of sktextcnn 0.1 (no whole-state digest) may hold
 # besides parameters and fitted attributes.
 _OLD_STATE_KEYS = {"_sklearn_version", "_sklearn_output_config", "_metadata_request"}
+
+
+def _rng_state(rng):
+    """A RandomState's state as plain values (what ``set_state`` takes back)."""
+    name, keys, pos, has_gauss, cached = rng.get_state(legacy=True)
+    return (str(name), keys.copy(), int(pos), int(has_gauss), float(cached))
 
 
 def _carried_matrix(X):
@@ -187,6 +193,22 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
     @abstractmethod
     def _same_targets(self, targets):
         """Whether a warm start may train the fitted model on ``targets``."""
+
+    def _partial_fit_targets(self, y, weights, classes, first):
+        """The :class:`Targets` of one ``partial_fit`` chunk.
+
+        ``first``: the call that builds the model (the encoding is fixed
+        then); later chunks are encoded as the fitted model's targets. The
+        classifier overrides this to handle ``classes``.
+        """
+        targets = self._encode_targets(y, weights, warm=not first)
+        if not first and not self._same_targets(targets):
+            raise ValueError(
+                f"This chunk's {self._same_targets_noun} differ from those the "
+                "model was built for by the first partial_fit call (or fit); "
+                "every chunk must have the same."
+            )
+        return targets
 
     # -- helpers ---------------------------------------------------------------
 
@@ -425,6 +447,125 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
         self.history_ = history
         self.n_iter_ = n_epochs
         self._predict_settings_ = settings
+        # A later partial_fit starts a new stream of shuffles from random_state.
+        self.__dict__.pop("_rng_state_", None)
+        return self
+
+    def _partial_fit(self, X, y, sample_weight, classes=None):
+        """One pass over a chunk; see the estimators' ``partial_fit``.
+
+        The first call (no ``model_`` yet) builds the model as ``fit`` would
+        for this chunk; every later one continues that model and its
+        optimizer. Everything is checked before training starts, and a
+        failure part-way restores the model: a rejected chunk changes nothing.
+        """
+        first = not hasattr(self, "model_")
+        reject_raw_text(X)
+        if _num_samples(X) == 0:
+            raise ValueError(
+                "partial_fit got an empty chunk (X holds 0 texts); pass chunks "
+                "of at least one text, or skip empty ones."
+            )
+        shape = getattr(X, "shape", None)
+        if not first and shape is not None and len(shape) == 2:
+            if shape[1] != self.n_features_in_:
+                n = self.n_features_in_
+                raise ValueError(
+                    f"X has {shape[1]} features, but {type(self).__name__} is "
+                    f"expecting {n} features as input: this chunk's sequences "
+                    f"hold {shape[1]} token ids where the model was built for "
+                    f"{n}. Transform every chunk with the same vectorizer "
+                    f"(max_length={n})."
+                )
+        self._check_y(y)
+        matrix, n_ids = _carried_matrix(X)
+        is_frame = hasattr(X, "columns")
+        X, y, input_attrs = validate_fit_data(self, X, y, reset=first, **self._y_params)
+        X = check_id_array(X, None if first else self.n_ids_)
+        targets = self._partial_fit_targets(
+            y, check_sample_weight(sample_weight, X), classes, first
+        )
+        weights = targets.weights
+        use_matrix = matrix is not None and self.embedding_init == "pretrained"
+        if first:
+            if n_ids is None:
+                n_ids = int(X.max()) + 1
+            if X.max() >= n_ids:
+                raise ValueError(
+                    f"X contains token id {X.max()} but its vocabulary has {n_ids} ids."
+                )
+            dim = matrix.shape[1] if use_matrix else self.embedding_dim
+            check_table_size(n_ids, dim)
+            rng = check_random_state(self.random_state)
+            seed = int(rng.randint(np.iinfo(np.int32).max))
+            batch_size = self._batch_size(len(weights))
+            if is_frame and matrix is None and self.embedding_init == "pretrained":
+                warn_no_pretrained_vectors()
+            model, dim = self._new_model(
+                X, n_ids, matrix, targets, seed, self._bigrams(X), batch_size
+            )
+            settings = self._new_predict_settings(use_matrix)
+            history, old_state, loss, n_iter = None, None, targets.loss, 0
+        else:
+            if n_ids is not None and n_ids != self.n_ids_:
+                raise ValueError(
+                    f"X comes from a vocabulary of {n_ids} token ids, but the "
+                    f"model was built for {self.n_ids_}: transform every chunk "
+                    "with the same fitted vectorizer (a fixed vocabulary, e.g. "
+                    'GloveVectorizer(vocabulary="embeddings")).'
+                )
+            if use_matrix:
+                check_embedding_dim(
+                    matrix.shape[1],
+                    self.embedding_dim_,
+                    "transform every chunk with the same vectorizer",
+                )
+            n_ids, dim, model = self.n_ids_, self.embedding_dim_, self.model_
+            rng = np.random.RandomState()
+            if hasattr(self, "_rng_state_"):
+                rng.set_state(self._rng_state_)
+            else:  # the model comes from fit
+                rng = check_random_state(self.random_state)
+            batch_size = self._batch_size(len(weights))
+            loss = model.get_compile_config()["loss"]
+            settings = self._predict_settings_
+            history = copy.deepcopy(self.history_)
+            old_state = variable_values(model)
+            n_iter = self.n_iter_
+        try:
+            history = fit_loop(
+                model,
+                self._batch_maker(X, settings),
+                targets.y,
+                weights,
+                epochs=1,
+                batch_size=batch_size,
+                rng=rng,
+                callbacks=copy_callbacks(self.callbacks),
+                verbose=self.verbose,
+                history=history,
+                loss=loss,
+            )
+        except BaseException:
+            if old_state is not None:
+                restore_variable_values(model, old_state)
+            raise
+        # Keys this pass did not log (a fit's val_loss) get NaN: the lists
+        # stay one entry per pass.
+        n_passes = max(len(values) for values in history.values())
+        for values in history.values():
+            values.extend([float("nan")] * (n_passes - len(values)))
+        if first:
+            set_input_attributes(self, input_attrs)
+            for key, value in targets.fitted.items():
+                setattr(self, key, value)
+        self.n_ids_ = n_ids
+        self.embedding_dim_ = dim
+        self.model_ = model
+        self.history_ = history
+        self.n_iter_ = n_iter + 1
+        self._predict_settings_ = settings
+        self._rng_state_ = _rng_state(rng)
         return self
 
     def _n_validation(self, n_samples):
@@ -470,7 +611,7 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
     # pickle may hold besides the parameters); subclasses add the targets'.
     _FITTED_ATTRIBUTES = (
         "n_features_in_", "feature_names_in_", "n_ids_", "embedding_dim_",
-        "model_", "history_", "n_iter_", "_predict_settings_",
+        "model_", "history_", "n_iter_", "_predict_settings_", "_rng_state_",
     )  # fmt: skip
 
     def __getstate__(self):
@@ -617,7 +758,8 @@ _ATTRIBUTES = """\
     embedding_dim_ : int
         Size of the embedding vectors.
     n_iter_ : int
-        Epochs run in the last fit.
+        Epochs run in the last fit; each ``partial_fit`` call then adds 1 (a
+        pass over its chunk).
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of ``X`` when it was a DataFrame with string column
         names (e.g. ``GloveVectorizer().set_output(transform="pandas")``).

@@ -154,7 +154,116 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
             "sparse_categorical_crossentropy", fitted,
         )  # fmt: skip
 
-    def _multilabel_targets(self, y, weights):
+    def _partial_fit_targets(self, y, weights, classes, first):
+        if y.ndim == 2:
+            return self._partial_multilabel_targets(y, weights, classes, first)
+        if first and classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: the "
+                "labels of every chunk to come (np.unique of the training "
+                "labels), as the model's outputs are fixed then."
+            )
+        if not first and self._multilabel_ is not None:
+            raise ValueError(
+                "This chunk's y holds labels, but the model was built for a "
+                "multilabel indicator matrix; every chunk must have the same kind."
+            )
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: the "
+                "class frequencies of the whole stream are unknown. Pass a dict "
+                "of class weights (e.g. computed from the label counts with "
+                "sklearn.utils.class_weight.compute_class_weight) or sample_weight."
+            )
+        check_classification_targets(y)
+        if classes is not None:
+            classes = np.asarray(classes)
+            check_labels(classes)
+            check_classification_targets(classes)
+            classes = np.unique(classes)
+            if first and len(classes) < 2:
+                raise ValueError(
+                    f"classes={classes.tolist()!r} holds fewer than 2 classes; "
+                    "at least 2 are needed."
+                )
+            if not first and not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    f"classes={classes.tolist()!r} is not the same as on the "
+                    f"first call to partial_fit, {self.classes_.tolist()!r}."
+                )
+        else:
+            classes = self.classes_
+        try:
+            unseen = np.setdiff1d(y, classes)
+        except TypeError:  # labels of another type than the classes
+            unseen = np.unique(y.astype(str))
+        if len(unseen):
+            shown = unseen[:10].tolist()
+            raise ValueError(
+                f"y holds label(s) {shown}{' ...' if len(unseen) > 10 else ''} "
+                f"not in classes {classes.tolist()!r}; partial_fit learns only "
+                "the classes given on its first call."
+            )
+        y_enc = np.searchsorted(classes, y)
+        if isinstance(self.class_weight, dict):
+            per_class = np.asarray(
+                [self.class_weight.get(c, 1.0) for c in classes.tolist()],
+                dtype=np.float32,
+            )
+            weights = (weights * per_class[y_enc]).astype(np.float32)
+        if not np.any(weights > 0):
+            raise ValueError(
+                "sample_weight times class_weight is zero for every sample of "
+                "this chunk; at least one sample needs a positive weight."
+            )
+        fitted = {"classes_": classes, "_multilabel_": None}
+        return Targets(
+            y_enc, weights, len(classes), "softmax",
+            "sparse_categorical_crossentropy", fitted,
+        )  # fmt: skip
+
+    def _partial_multilabel_targets(self, y, weights, classes, first):
+        n_labels = y.shape[1]
+        if not first and self._multilabel_ is None:
+            raise ValueError(
+                "This chunk's y is a multilabel indicator matrix, but the model "
+                "was built for labels; every chunk must have the same kind."
+            )
+        expected = np.arange(n_labels) if first else self.classes_
+        if not first and n_labels != len(expected):
+            raise ValueError(
+                f"This chunk's y has {n_labels} label columns, but the model "
+                f"was built for {len(expected)}; every chunk must have the same."
+            )
+        if classes is not None and not np.array_equal(
+            np.unique(np.asarray(classes)), expected
+        ):
+            raise ValueError(
+                f"With a multilabel y, classes must be the label columns 0 .. "
+                f"{len(expected) - 1} (or None), got {classes!r}."
+            )
+        if first:
+            return self._multilabel_targets(y, weights, partial=True)
+        y = check_multilabel_targets(y)
+        if self.class_weight is not None:
+            self._multilabel_targets(y, weights, partial=True)  # its error
+        if not np.any(weights > 0):
+            raise ValueError(
+                "Every sample of this chunk has zero weight; at least one "
+                "sample needs a positive weight."
+            )
+        fitted = {"classes_": self.classes_, "_multilabel_": self._multilabel_}
+        return Targets(
+            y.astype(np.float32), weights, n_labels, "sigmoid",
+            "binary_crossentropy", fitted,
+        )  # fmt: skip
+
+    def _multilabel_targets(self, y, weights, partial=False):
+        """Targets of an indicator matrix.
+
+        ``partial``: the first ``partial_fit`` chunk, which cannot tell which
+        label columns are constant in the whole stream: none is treated so.
+        """
         y = check_multilabel_targets(y)
         if self.class_weight is not None:
             raise ValueError(
@@ -166,7 +275,14 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
         # Columns without both values among the samples that train (a
         # positive weight): constant predictions, as OneVsRestClassifier.
         seen = y[weights > 0]
+        if not len(seen):
+            raise ValueError(
+                "Every sample has zero weight; at least one sample needs a "
+                "positive weight."
+            )
         constant = np.flatnonzero((seen == seen[0]).all(axis=0))
+        if partial:
+            constant = constant[:0]
         if len(constant):
             shown = constant[:10].tolist()
             warnings.warn(
@@ -226,6 +342,69 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
             The fitted classifier.
         """
         return self._fit(X, y, sample_weight)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train on one chunk of a stream: a single pass over ``X``.
+
+        For training sets that do not fit in memory: transform the texts
+        chunk by chunk with a vectorizer of a fixed vocabulary
+        (``GloveVectorizer(vocabulary="embeddings")``, whose ``fit`` reads no
+        text) and call ``partial_fit`` on each chunk, as with
+        :class:`~sklearn.linear_model.SGDClassifier`.
+
+        The first call (on an unfitted classifier) builds the model
+        ``fit`` would build for that chunk; each later call continues it
+        and its optimizer state (a classifier fitted by ``fit`` is continued
+        too). What ``fit`` resolves from the whole training set comes from
+        the first chunk and stays fixed: the bag-of-words part's idf
+        weights, ``bag_of_words_bigrams="auto"``, the vocabulary size (from
+        the ``TokenSequences`` the vectorizer returns) and, for a multilabel
+        ``y``, the output layer's initial bias. Make the first chunk large
+        and representative. ``batch_size="auto"`` is resolved per chunk.
+        ``epochs``, ``early_stopping`` and ``warm_start`` do not apply:
+        one call is one pass, without a validation split. A later ``fit``
+        starts over (unless ``warm_start=True``).
+
+        Parameters
+        ----------
+        X : TokenSequences or array-like of shape (n_samples, sequence_length)
+            Token ids (0 = padding) of one chunk, e.g. the output of
+            :meth:`GloveVectorizer.transform`; every chunk must have the
+            first one's ``sequence_length`` and vocabulary.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Labels of the chunk, each one of ``classes``; or a binary
+            indicator matrix of the first chunk's number of columns.
+        classes : array-like of shape (n_classes,), default=None
+            Every label the stream holds. Required on the first call with
+            single-label ``y`` (a chunk need not contain every class); may
+            be omitted later, and must then be the same when given. With a
+            multilabel ``y``, optional: the label columns ``0 .. n_labels -
+            1``, fixed by the first chunk.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative per-sample weights, multiplied by a dict
+            ``class_weight``'s weight of each sample's class
+            (``class_weight="balanced"`` needs the whole stream's class
+            counts: partial_fit refuses it).
+
+        Returns
+        -------
+        self : TextCNNClassifier
+            The classifier, trained on one more chunk.
+
+        Notes
+        -----
+        Each call appends one entry per key to ``history_`` (the chunk's
+        mean training loss and accuracy) and adds 1 to ``n_iter_``, the
+        passes since the model was built. The random state of the
+        shuffling (seeded by ``random_state`` on the first call) and of
+        dropout is kept between calls, in pickles and in
+        :func:`sktextcnn.save` files: training, pickling, and continuing in
+        another process gives the model an uninterrupted run gives. A chunk
+        that fails its checks (unknown labels, another sequence length or
+        vocabulary, no texts) raises ``ValueError`` and changes nothing.
+        """
+        return self._partial_fit(X, y, sample_weight, classes)
 
     def predict_proba(self, X):
         """Class probabilities (multilabel: each label's probability).

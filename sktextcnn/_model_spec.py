@@ -399,11 +399,11 @@ def model_weights(model):
         if values:
             layers[layer.name] = [keras.ops.convert_to_numpy(v) for v in values]
     optimizer = [keras.ops.convert_to_numpy(v) for v in _own_variables(model.optimizer)]
-    seeds = [keras.ops.convert_to_numpy(v) for v in _seed_variables(model)]
+    seeds = [keras.ops.convert_to_numpy(v) for v in seed_variables(model)]
     return layers, optimizer, seeds
 
 
-def _seed_variables(model):
+def seed_variables(model):
     weights = {id(v) for v in model.weights}
     return [v for v in model.variables if id(v) not in weights]
 
@@ -467,7 +467,7 @@ def restore_model(spec, layers, optimizer, seeds=None):
         _check_arrays(f"layer {name!r}", layers[name], variables)
     _check_arrays("the optimizer", optimizer, _own_variables(model.optimizer))
     if seeds is not None:
-        variables = _seed_variables(model)
+        variables = seed_variables(model)
         _check_arrays("the seed generators", seeds, variables)
         for variable, value in zip(variables, _values(seeds, variables).values()):
             variable.assign(value)

@@ -25,8 +25,10 @@ import time
 import zipfile
 
 import keras
+import numpy as np
 
 from ._architectures import INITIALIZERS, OPTIMIZERS, REGISTRY
+from ._model_spec import seed_variables
 
 try:  # POSIX: a save in progress holds a lock on its temporary file
     import fcntl
@@ -114,6 +116,10 @@ def pack_model(model):
         "keras_version": keras.__version__,
         "model": data,
         "sha256": model_digest(data),
+        # The dropout seed generators' states, which .keras archives do not
+        # keep: a warm_start fit or partial_fit of an unpickled estimator
+        # draws the same dropout masks as the pickled one would have.
+        "seeds": [keras.ops.convert_to_numpy(v) for v in seed_variables(model)],
     }
 
 
@@ -130,7 +136,24 @@ def unpack_model(packed):
             "development version, or a corrupt one); pickle the estimator again "
             "with the version that made it, or save it with sktextcnn.save."
         )
-    return model_from_bytes(packed["model"], packed["sha256"])
+    model = model_from_bytes(packed["model"], packed["sha256"])
+    seeds = packed.get("seeds")  # absent from older pickles
+    if seeds is not None:
+        variables = seed_variables(model)
+        if not isinstance(seeds, list) or len(seeds) != len(variables):
+            raise ValueError(
+                "The pickled model's seed generator states do not fit its "
+                "dropout layers; the pickle is corrupt."
+            )
+        for variable, value in zip(variables, seeds):
+            value = np.asarray(value)
+            if value.shape != tuple(variable.shape) or value.dtype.kind not in "iu":
+                raise ValueError(
+                    "The pickled model's seed generator states do not fit its "
+                    "dropout layers; the pickle is corrupt."
+                )
+            variable.assign(value.astype(variable.dtype))
+    return model
 
 
 def atomic_write_bytes(path, data):

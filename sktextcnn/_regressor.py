@@ -175,6 +175,62 @@ class TextCNNRegressor(RegressorMixin, BaseTextCNN):
         """
         return self._fit(X, y, sample_weight)
 
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train on one chunk of a stream: a single pass over ``X``.
+
+        For training sets that do not fit in memory: transform the texts
+        chunk by chunk with a vectorizer of a fixed vocabulary
+        (``GloveVectorizer(vocabulary="embeddings")``, whose ``fit`` reads no
+        text) and call ``partial_fit`` on each chunk, as with
+        :class:`~sklearn.linear_model.SGDRegressor`.
+
+        The first call (on an unfitted regressor) builds the model ``fit``
+        would build for that chunk; each later call continues it and its
+        optimizer state (a regressor fitted by ``fit`` is continued too).
+        What ``fit`` resolves from the whole training set comes from the
+        first chunk and stays fixed: ``target_mean_`` and ``target_scale_``
+        (the targets' standardization), the bag-of-words part's idf
+        weights, ``bag_of_words_bigrams="auto"`` and the vocabulary size
+        (from the ``TokenSequences`` the vectorizer returns). Make the first
+        chunk large and representative. ``batch_size="auto"`` is resolved
+        per chunk. ``epochs``, ``early_stopping`` and ``warm_start`` do not
+        apply: one call is one pass, without a validation split. A later
+        ``fit`` starts over (unless ``warm_start=True``).
+
+        Parameters
+        ----------
+        X : TokenSequences or array-like of shape (n_samples, sequence_length)
+            Token ids (0 = padding) of one chunk, e.g. the output of
+            :meth:`GloveVectorizer.transform`; every chunk must have the
+            first one's ``sequence_length`` and vocabulary.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Numeric targets (finite) of the chunk, with the first chunk's
+            number of outputs.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative per-sample weights (on the first call they also
+            weigh the targets' mean and standard deviation).
+
+        Returns
+        -------
+        self : TextCNNRegressor
+            The regressor, trained on one more chunk.
+
+        Notes
+        -----
+        Each call appends one entry to ``history_["loss"]`` (the chunk's
+        mean training loss, on the standardized targets) and adds 1 to
+        ``n_iter_``, the passes since the model was built. The random state
+        of the shuffling (seeded by ``random_state`` on the first call) and
+        of dropout is kept between calls, in pickles and in
+        :func:`sktextcnn.save` files: training, pickling, and continuing in
+        another process gives the model an uninterrupted run gives. A chunk
+        that fails its checks (another sequence length, vocabulary or
+        number of targets, no texts) raises ``ValueError`` and changes
+        nothing.
+        """
+        return self._partial_fit(X, y, sample_weight)
+
     def predict(self, X):
         """Predicted targets, in the units of the training ``y``.
 

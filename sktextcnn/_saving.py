@@ -751,9 +751,9 @@ def load(path, *, trusted=False, max_bytes=DEFAULT_MAX_BYTES):
     fitted attribute has the type, shape and range a ``fit`` gives it, and
     each Keras model is rebuilt by sktextcnn's own builders from its checked
     size and shape settings, then given weights whose shapes were checked --
-    no configuration from the file reaches Keras. A hostile file fails with a ``ValueError`` within seconds,
-    without unpacking more than ``max_bytes``. Files of sktextcnn 0.1
-    (format 1) load too.
+    no configuration from the file reaches Keras. A hostile file fails with
+    a ``ValueError`` within seconds, without unpacking more than
+    ``max_bytes``. Files of sktextcnn 0.1 (format 1) load too.
 
     Parameters
     ----------

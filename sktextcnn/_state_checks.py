@@ -238,7 +238,7 @@ def check_model_fitted(est, fitted, spec, where):
     """
     own_required, own_optional = _TARGET_ATTRIBUTES[type(est).__name__]
     required = ("n_features_in_", "n_ids_", "embedding_dim_", "history_", "n_iter_")
-    optional = ("feature_names_in_", "_predict_settings_")
+    optional = ("feature_names_in_", "_predict_settings_", "_rng_state_")
     if not _fitted_keys(
         fitted, required + own_required, optional + own_optional, spec is not None,
         where,
@@ -372,6 +372,8 @@ def _check_model_state(clf, fitted, spec, where):
     lengths = {len(values) for values in history.values()}
     if len(lengths) > 1 or not _is_int(n_iter, 0, max(lengths, default=0)):
         _fail(where, "history_ lists of different lengths, or n_iter_ beyond them")
+    if "_rng_state_" in fitted:
+        _check_rng_state(fitted["_rng_state_"], where)
     settings = fitted["_predict_settings_"]
     expected_keys = {"trim", "min_width", "batch_size", "pretrained"}
     if not isinstance(settings, dict) or set(settings) != expected_keys:
@@ -389,3 +391,29 @@ def _check_model_state(clf, fitted, spec, where):
     if not isinstance(settings["pretrained"], bool):
         _fail(where, "_predict_settings_['pretrained'] must be a bool")
     return fitted
+
+
+def _check_rng_state(state, where):
+    """``_rng_state_``: a NumPy ``RandomState``'s (MT19937) state, as
+    ``partial_fit`` keeps it for the next call's shuffling."""
+    if (
+        not isinstance(state, tuple)
+        or len(state) != 5
+        or state[0] != "MT19937"
+        or not isinstance(state[1], np.ndarray)
+        or state[1].dtype != np.uint32
+        or state[1].shape != (624,)
+        or not _is_int(state[2], 0, 624)
+        or not _is_int(state[3], 0, 1)
+        or not isinstance(state[4], float)
+        or not math.isfinite(state[4])
+    ):
+        _fail(
+            where,
+            "_rng_state_ must be a RandomState state ('MT19937', 624 uint32 "
+            "keys, a position in 0..624, has_gauss 0 or 1, a finite float)",
+        )
+    try:
+        np.random.RandomState().set_state(state)
+    except (TypeError, ValueError) as exc:
+        _fail(where, f"_rng_state_ is not a valid RandomState state ({exc})")
