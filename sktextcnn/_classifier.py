@@ -30,6 +30,7 @@ from ._persistence import pack_model, unpack_model
 from ._sequences import TokenSequences
 from ._training import (
     BatchMaker,
+    bfloat16_gpu,
     copy_callbacks,
     fit_loop,
     predict_batches,
@@ -168,6 +169,15 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         vocabulary size) instead of starting anew: ``model_`` stays the same
         object and ``history_`` grows by the new epochs. Architecture
         parameters changed in between are ignored until a cold fit.
+    precision : {"float32", "bfloat16", "auto"}, default="float32"
+        Arithmetic of the network. "float32": exact single precision.
+        "bfloat16": Keras' ``mixed_bfloat16`` policy -- layers compute in
+        bfloat16 and keep float32 weights, probabilities stay float32. "auto":
+        "bfloat16" where it was measured to help, on a GPU with bfloat16
+        units (compute capability 8.0 or more), else "float32" -- on this
+        project's AVX-512 BF16 CPU it did not speed training up (see the
+        user guide's "GPUs and backends" page). Resolved at a cold fit;
+        ``warm_start`` fits keep the model's precision.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation
         split. With an int, fits on CPU are reproducible. Fitting never
@@ -243,6 +253,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "callbacks": [list, None],
         "warm_start": ["boolean"],
+        "precision": [StrOptions({"float32", "bfloat16", "auto"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -272,6 +283,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         class_weight=None,
         callbacks=None,
         warm_start=False,
+        precision="float32",
         random_state=None,
         verbose=0,
     ):
@@ -297,6 +309,7 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.callbacks = callbacks
         self.warm_start = warm_start
+        self.precision = precision
         self.random_state = random_state
         self.verbose = verbose
 
@@ -367,13 +380,22 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
             params["pooling"] = self.pooling
             params["bag_of_words"] = self.bag_of_words
             params["bigram_buckets"] = BIGRAM_BUCKETS if bigrams else 0
-        model = build_model(self.architecture, n_ids, dim, n_classes, **params)
+        model = build_model(
+            self.architecture, n_ids, dim, n_classes, precision=self._precision(),
+            **params,
+        )  # fmt: skip
         if use_matrix and REGISTRY[self.architecture].uses_embeddings:
             model.get_layer("embedding").set_weights([matrix])
         if idf is not None:
             model.get_layer("tfidf_linear").idf.assign(idf)
         compile_model(model, self.optimizer, self.learning_rate, batch_size)
         return model, dim
+
+    def _precision(self):
+        """``precision``, resolved for the device Keras computes on."""
+        if self.precision != "auto":
+            return self.precision
+        return "bfloat16" if bfloat16_gpu() else "float32"
 
     def _uses_bag_of_words(self):
         return self.architecture == "bow" or (

@@ -27,6 +27,7 @@ import numpy as np
 from ._architectures import (
     _BASE_OPTIMIZERS,
     BIGRAM_BUCKETS,
+    DTYPE_POLICIES,
     OPTIMIZERS,
     REGISTRY,
     build_model,
@@ -53,8 +54,10 @@ SPEC_KEYS = (
     "architecture", "n_ids", "dim", "n_outputs", "filters", "kernel_sizes",
     "dense_units", "dropout", "trainable", "seed", "pooling", "bag_of_words",
     "bigram_buckets", "bow_scale", "convnet_scale", "pool_size", "optimizer",
-    "learning_rate", "wide_learning_rate",
+    "learning_rate", "wide_learning_rate", "precision",
 )  # fmt: skip
+# Keras dtype policy names -> precision settings (DTYPE_POLICIES inverted).
+_PRECISION_OF_POLICY = {policy: key for key, policy in DTYPE_POLICIES.items()}
 
 
 class _Config:
@@ -74,11 +77,16 @@ class _Config:
         if kind is int and isinstance(value, (list, tuple)) and len(value) == 1:
             value = value[0]  # kernel_size=[3], pool_size=(5,)
         kinds = {int: int, float: (int, float), bool: bool, str: str, dict: dict}
+        allowed = (
+            tuple(kinds[k] for k in kind) if isinstance(kind, tuple) else kinds[kind]
+        )
         if (isinstance(value, bool) and kind is not bool) or not isinstance(
-            value, kinds[kind]
+            value, allowed
         ):
+            names = kind if isinstance(kind, tuple) else (kind,)
             raise ValueError(
-                f"layer {self.name!r}: {key} must be a {kind.__name__}, got {value!r}"
+                f"layer {self.name!r}: {key} must be a "
+                f"{' or '.join(k.__name__ for k in names)}, got {value!r}"
             )
         return float(value) if kind is float else value
 
@@ -203,8 +211,30 @@ def spec_from_config(config, optimizer):
             if architecture != "kim":
                 raise ValueError(f"a {architecture!r} model has no convnet_scale")
             spec["convnet_scale"] = rescale.get("scale", float)
+    main = layer("logits", "Dense") if architecture != "bow" else tfidf
+    spec["precision"] = _precision(main)
     spec.update(_optimizer_spec(optimizer))
     return spec
+
+
+def _precision(config):
+    """The precision setting of a layer's dtype policy ("float32" if none).
+
+    Keras writes the policy as a serialized ``DTypePolicy`` (or, in older
+    versions, its name); only the two policies sktextcnn builds are accepted.
+    """
+    value = config.get("dtype", (str, dict), "float32", required=False)
+    if isinstance(value, dict):
+        inner = _Config(f"{config.name} dtype", value.get("config", {}))
+        if value.get("class_name") not in ("DTypePolicy", "FloatDTypePolicy"):
+            raise ValueError(f"layer {config.name!r} has an unknown dtype policy")
+        value = inner.get("name", str)
+    if value not in _PRECISION_OF_POLICY:
+        raise ValueError(
+            f"layer {config.name!r} has the dtype policy {value!r}, not one of "
+            f"{sorted(_PRECISION_OF_POLICY)}"
+        )
+    return _PRECISION_OF_POLICY[value]
 
 
 def _optimizer_spec(optimizer):
@@ -259,6 +289,8 @@ def _float(spec, key, lo, hi, closed_lo=True, none=False):
 
 def check_spec(spec):
     """Check every field of a spec: types, ranges, consistency. Returns a copy."""
+    if isinstance(spec, dict) and "precision" not in spec:
+        spec = {**spec, "precision": "float32"}  # saved before the setting existed
     if not isinstance(spec, dict) or set(spec) != set(SPEC_KEYS):
         keys = sorted(spec) if isinstance(spec, dict) else spec
         raise ValueError(f"the model spec must have the keys {SPEC_KEYS}, got {keys}")
@@ -289,6 +321,8 @@ def check_spec(spec):
             raise ValueError(f"model {key} must be a bool, got {spec[key]!r}")
     if spec["pooling"] not in ("max", "max_mean"):
         raise ValueError(f"model pooling {spec['pooling']!r} is not 'max'/'max_mean'")
+    if spec["precision"] not in DTYPE_POLICIES:
+        raise ValueError(f"model precision {spec['precision']!r} is not one of ours")
     if spec["optimizer"] not in OPTIMIZERS:
         raise ValueError(f"model optimizer {spec['optimizer']!r} is not one of ours")
     sizes = spec["kernel_sizes"]
@@ -415,7 +449,7 @@ def restore_model(spec, layers, optimizer, seeds=None):
         )
     model = build_model(
         spec["architecture"], spec["n_ids"], spec["dim"] or 1, spec["n_outputs"],
-        **_build_params(spec),
+        precision=spec["precision"], **_build_params(spec),
     )  # fmt: skip
     compile_restored(
         model, spec["optimizer"], spec["learning_rate"], spec["wide_learning_rate"]
