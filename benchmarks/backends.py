@@ -85,7 +85,8 @@ def _device():
         import jax
 
         device = jax.devices()[0]
-        return f"{device.platform}: {getattr(device, 'device_kind', device)}"
+        kind = getattr(device, "device_kind", "")
+        return device.platform if kind in ("", device.platform) else f"gpu: {kind}"
     import tensorflow as tf
 
     gpus = tf.config.list_physical_devices("GPU")
@@ -222,7 +223,7 @@ def report(results, args, machine, load):
     if args.gpu:  # next to this CPU's TensorFlow figures, where they were measured
         try:
             path = args.output or ROOT / "docs" / "benchmarks.md"
-            rows = table_rows(read_section("backends", path), "| Figure")
+            rows = table_rows(read_section("backends", path), "## Keras backends")
             tf_cpu = {key: row[1] for (key, _), row in zip(_ROWS, rows)}
             header.append("tensorflow (this CPU, section above)")
         except (SystemExit, OSError, ValueError, IndexError):

@@ -173,10 +173,10 @@ class TextCNNClassifier(ClassifierMixin, BaseEstimator):
         Arithmetic of the network. "float32": exact single precision.
         "bfloat16": Keras' ``mixed_bfloat16`` policy -- layers compute in
         bfloat16 and keep float32 weights, probabilities stay float32. "auto":
-        "bfloat16" where it was measured to help, on a GPU with bfloat16
-        units (compute capability 8.0 or more), else "float32" -- on this
-        project's AVX-512 BF16 CPU it did not speed training up (see the
-        user guide's "GPUs and backends" page). Resolved at a cold fit;
+        "bfloat16" on a GPU with bfloat16 units (compute capability 8.0 or
+        more), "float32" on any CPU: on a CPU with AVX-512 BF16 and AMX,
+        bfloat16 took as many CPU-seconds to train as float32 (see the user
+        guide's "GPUs and backends" page). Resolved at a cold fit;
         ``warm_start`` fits keep the model's precision.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation
