@@ -7,6 +7,7 @@ docs/benchmarks.md:
     python benchmarks/backends.py                  # both backends, this CPU
     python benchmarks/backends.py --quick          # a smoke run on small subsets
     python benchmarks/backends.py --backend jax --gpu   # JAX on a GPU
+    python benchmarks/backends.py --precision bfloat16  # mixed bfloat16
 
 The backend is chosen when Keras is first imported, so each backend runs in
 its own fresh subprocess (``KERAS_BACKEND`` set in its environment), one
@@ -109,7 +110,7 @@ def worker(args):
             raise RuntimeError(f"--gpu: JAX sees no GPU ({jax.devices()})")
     X_tr, y_tr, X_te, y_te = _load(args)
     vec = GloveVectorizer()
-    clf = TextCNNClassifier(random_state=0)
+    clf = TextCNNClassifier(random_state=0, precision=args.precision)
     if args.epochs is not None:
         clf.set_params(epochs=args.epochs)
     ids_train = vec.fit_transform(X_tr)
@@ -168,6 +169,7 @@ def _machine(load):
 def _run_worker(backend, args):
     cmd = [sys.executable, __file__, "--worker", backend, "--data", str(args.data)]
     cmd += ["--latency-calls", str(args.latency_calls)]
+    cmd += ["--precision", args.precision]
     for flag in ("train_size", "test_size", "epochs"):
         value = getattr(args, flag)
         if value is not None:
@@ -258,8 +260,9 @@ Command: `{command_line()}`
 Machine: {machine}; {versions}.{shared}
 
 20 Newsgroups bydate, {r0["n_train"]:,} training and {r0["n_test"]:,} test
-documents; `GloveVectorizer()` + `TextCNNClassifier(random_state=0)` with the
-library's defaults ({r0["epochs"]} epochs). Each backend ran in its own fresh
+documents; `GloveVectorizer()` + `TextCNNClassifier(random_state=0,
+precision={args.precision!r})`, otherwise the library's defaults ({r0["epochs"]}
+epochs). Each backend ran in its own fresh
 subprocess (`KERAS_BACKEND` set), one after the other. Under JAX, batches follow
 the few-shapes policy (power-of-two widths 16..1024 and inference row counts:
 the user guide's "GPUs and backends" page).
@@ -312,6 +315,13 @@ def main(argv=None):
         "--epochs", type=int, default=None, help="epochs (default: the library's)"
     )
     parser.add_argument(
+        "--precision",
+        choices=["float32", "bfloat16", "auto"],
+        default="float32",
+        help="TextCNNClassifier(precision=) of every backend (default float32); "
+        "other than float32, the section's name ends in '-PRECISION'",
+    )
+    parser.add_argument(
         "--latency-calls",
         type=int,
         default=None,
@@ -347,6 +357,8 @@ def main(argv=None):
     print(body)
     if args.output is not None:
         name = "backends-gpu" if args.gpu else "backends"
+        if args.precision != "float32":
+            name += f"-{args.precision}"
         write_section(name, body, path=args.output)
         print(
             f"[backends] wrote the {name!r} section of {args.output}", file=sys.stderr

@@ -38,9 +38,8 @@ def result(backend, device="cpu", **figures):
 
 
 def args(**kw):
-    return argparse.Namespace(
-        **{"gpu": False, "latency_calls": 7, "output": None, **kw}
-    )
+    base = {"gpu": False, "latency_calls": 7, "output": None, "precision": "float32"}
+    return argparse.Namespace(**{**base, **kw})
 
 
 def _row(body, label):
