@@ -48,7 +48,7 @@ def test_shuffled_batches_depend_on_the_rng_only():
 
 def test_batch_maker_trims_to_the_real_tokens():
     ids = np.array([[0, 0, 0, 0, 7, 8], [0, 0, 0, 5, 6, 9]], dtype=np.int32)
-    batch = BatchMaker(ids, trim=True)(np.array([0, 1]))
+    batch = BatchMaker(ids, trim=True, few=False)(np.array([0, 1]))
     assert batch.shape == (2, 8)
     np.testing.assert_array_equal(batch[:, :3], [[0, 7, 8], [5, 6, 9]])
     assert not batch[:, 3:].any()
