@@ -262,7 +262,7 @@ Machine: {machine}; {versions}.{shared}
 20 Newsgroups bydate, {r0["n_train"]:,} training and {r0["n_test"]:,} test
 documents; `GloveVectorizer()` + `TextCNNClassifier(random_state=0,
 precision={args.precision!r})`, otherwise the library's defaults ({r0["epochs"]}
-epochs). Each backend ran in its own fresh
+epoch(s) run). Each backend ran in its own fresh
 subprocess (`KERAS_BACKEND` set), one after the other. Under JAX, batches follow
 the few-shapes policy (power-of-two widths 16..1024 and inference row counts:
 the user guide's "GPUs and backends" page).
