@@ -314,7 +314,8 @@ def _head(
         if convnet_scale != 1.0:
             logits = layers.Rescaling(convnet_scale, name="convnet_scale")(logits)
         logits = layers.Add(name="add_bag_of_words")([logits, extra_logits])
-    return layers.Activation(activation, name="output")(logits)
+    # float32 outputs under a mixed precision policy too.
+    return layers.Activation(activation, dtype="float32", name="output")(logits)
 
 
 def build_kim(
@@ -376,7 +377,7 @@ def build_bow(
         n_ids, n_outputs, scale=bow_scale, bigram_buckets=bigram_buckets,
         name="tfidf_linear",
     )(ids)  # fmt: skip
-    out = layers.Activation(output_activation, name="output")(logits)
+    out = layers.Activation(output_activation, dtype="float32", name="output")(logits)
     return keras.Model(ids, out, name="bow_linear")
 
 
@@ -670,9 +671,24 @@ ARCHITECTURES = tuple(REGISTRY)
 INITIALIZERS = ("GlorotUniform", "Ones", "RandomUniform", "Zeros")
 
 
-def build_model(architecture, n_ids, dim, n_outputs, **params):
-    """Build the (uncompiled) Keras model for ``architecture``."""
-    return REGISTRY[architecture].build(n_ids, dim, n_outputs, **params)
+# Keras dtype policies of the ``precision`` settings: "bfloat16" computes in
+# bfloat16 and keeps float32 variables (and float32 output probabilities).
+DTYPE_POLICIES = {"float32": "float32", "bfloat16": "mixed_bfloat16"}
+
+
+def build_model(architecture, n_ids, dim, n_outputs, precision="float32", **params):
+    """Build the (uncompiled) Keras model for ``architecture``.
+
+    ``precision`` ("float32" or "bfloat16", see :data:`DTYPE_POLICIES`) is
+    the dtype policy of the layers, set for the build only: Keras' global
+    policy (per thread) is left as it was.
+    """
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(DTYPE_POLICIES[precision])
+    try:
+        return REGISTRY[architecture].build(n_ids, dim, n_outputs, **params)
+    finally:
+        keras.config.set_dtype_policy(previous)
 
 
 def n_weights(architecture, n_ids, dim, n_outputs, **params):

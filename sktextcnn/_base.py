@@ -42,6 +42,7 @@ from ._persistence import pack_model, unpack_model
 from ._sequences import TokenSequences
 from ._training import (
     BatchMaker,
+    bfloat16_gpu,
     copy_callbacks,
     fit_loop,
     predict_batches,
@@ -168,6 +169,7 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "callbacks": [list, None],
         "warm_start": ["boolean"],
+        "precision": [StrOptions({"float32", "bfloat16", "auto"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -279,7 +281,10 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
             params["pooling"] = self.pooling
             params["bag_of_words"] = self.bag_of_words
             params["bigram_buckets"] = BIGRAM_BUCKETS if bigrams else 0
-        model = build_model(self.architecture, n_ids, dim, targets.n_outputs, **params)
+        model = build_model(
+            self.architecture, n_ids, dim, targets.n_outputs,
+            precision=self._precision(), **params,
+        )  # fmt: skip
         if use_matrix and REGISTRY[self.architecture].uses_embeddings:
             model.get_layer("embedding").set_weights([matrix])
         if targets.output_bias is not None and self.architecture != "bow":
@@ -300,6 +305,12 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
             loss=targets.loss, gram_eigenvalue=gram,
         )  # fmt: skip
         return model, dim
+
+    def _precision(self):
+        """``precision``, resolved for the device Keras computes on."""
+        if self.precision != "auto":
+            return self.precision
+        return "bfloat16" if bfloat16_gpu() else "float32"
 
     def _uses_bag_of_words(self):
         return self.architecture == "bow" or (
@@ -741,6 +752,15 @@ _CONTROL_PARAMETERS = """\
         object and ``history_`` grows by the new epochs. Architecture
         parameters (and a regressor's ``loss``) changed in between are
         ignored until a cold fit.
+    precision : {"float32", "bfloat16", "auto"}, default="float32"
+        Arithmetic of the network. "float32": exact single precision.
+        "bfloat16": Keras' ``mixed_bfloat16`` policy -- layers compute in
+        bfloat16 and keep float32 weights, outputs stay float32. "auto":
+        "bfloat16" on a GPU with bfloat16 units (compute capability 8.0 or
+        more), "float32" on any CPU: on a CPU with AVX-512 BF16 and AMX,
+        bfloat16 took as many CPU-seconds to train as float32 (see the user
+        guide's "GPUs and backends" page). Resolved at a cold fit;
+        ``warm_start`` fits keep the model's precision.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation
         split. With an int, fits on CPU are reproducible. Fitting never

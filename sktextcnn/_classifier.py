@@ -127,6 +127,7 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
         class_weight=None,
         callbacks=None,
         warm_start=False,
+        precision="float32",
         random_state=None,
         verbose=0,
     ):

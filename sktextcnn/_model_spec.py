@@ -27,6 +27,7 @@ import numpy as np
 from ._architectures import (
     _BASE_OPTIMIZERS,
     BIGRAM_BUCKETS,
+    DTYPE_POLICIES,
     OPTIMIZERS,
     REGISTRY,
     build_model,
@@ -53,13 +54,15 @@ SPEC_KEYS = (
     "architecture", "n_ids", "dim", "n_outputs", "filters", "kernel_sizes",
     "dense_units", "dropout", "trainable", "seed", "pooling", "bag_of_words",
     "bigram_buckets", "bow_scale", "convnet_scale", "pool_size", "optimizer",
-    "learning_rate", "wide_learning_rate", "output_activation", "loss",
+    "learning_rate", "wide_learning_rate", "output_activation", "loss", "precision",
 )  # fmt: skip
-# Added with TextCNNRegressor and multilabel y: specs stored before them are
-# single-label classifiers'.
+# Added later, with the value every spec stored before them has: the output
+# and loss with TextCNNRegressor and multilabel y (earlier specs are
+# single-label classifiers'), the precision with bfloat16.
 _SPEC_DEFAULTS = {
     "output_activation": "softmax",
     "loss": "sparse_categorical_crossentropy",
+    "precision": "float32",
 }
 # Each output activation, with the losses that go with it (the estimators'
 # pairs: single-label, multilabel, regression) and its fewest outputs.
@@ -68,6 +71,8 @@ _OUTPUTS = {
     "sigmoid": (("binary_crossentropy",), 2),
     "linear": (("mean_squared_error", "huber"), 1),
 }
+# Keras dtype policy names -> precision settings (DTYPE_POLICIES inverted).
+_PRECISION_OF_POLICY = {policy: key for key, policy in DTYPE_POLICIES.items()}
 
 
 class _Config:
@@ -87,11 +92,16 @@ class _Config:
         if kind is int and isinstance(value, (list, tuple)) and len(value) == 1:
             value = value[0]  # kernel_size=[3], pool_size=(5,)
         kinds = {int: int, float: (int, float), bool: bool, str: str, dict: dict}
+        allowed = (
+            tuple(kinds[k] for k in kind) if isinstance(kind, tuple) else kinds[kind]
+        )
         if (isinstance(value, bool) and kind is not bool) or not isinstance(
-            value, kinds[kind]
+            value, allowed
         ):
+            names = kind if isinstance(kind, tuple) else (kind,)
             raise ValueError(
-                f"layer {self.name!r}: {key} must be a {kind.__name__}, got {value!r}"
+                f"layer {self.name!r}: {key} must be a "
+                f"{' or '.join(k.__name__ for k in names)}, got {value!r}"
             )
         return float(value) if kind is float else value
 
@@ -223,8 +233,30 @@ def spec_from_config(config, optimizer, loss=None):
     spec["output_activation"] = output.get("activation", str)
     losses = _OUTPUTS.get(spec["output_activation"], ((None,), 0))[0]
     spec["loss"] = losses[0] if loss is None else loss
+    main = layer("logits", "Dense") if architecture != "bow" else tfidf
+    spec["precision"] = _precision(main)
     spec.update(_optimizer_spec(optimizer))
     return spec
+
+
+def _precision(config):
+    """The precision setting of a layer's dtype policy ("float32" if none).
+
+    Keras writes the policy as a serialized ``DTypePolicy`` (or, in older
+    versions, its name); only the two policies sktextcnn builds are accepted.
+    """
+    value = config.get("dtype", (str, dict), "float32", required=False)
+    if isinstance(value, dict):
+        inner = _Config(f"{config.name} dtype", value.get("config", {}))
+        if value.get("class_name") not in ("DTypePolicy", "FloatDTypePolicy"):
+            raise ValueError(f"layer {config.name!r} has an unknown dtype policy")
+        value = inner.get("name", str)
+    if value not in _PRECISION_OF_POLICY:
+        raise ValueError(
+            f"layer {config.name!r} has the dtype policy {value!r}, not one of "
+            f"{sorted(_PRECISION_OF_POLICY)}"
+        )
+    return _PRECISION_OF_POLICY[value]
 
 
 def _optimizer_spec(optimizer):
@@ -280,8 +312,10 @@ def _float(spec, key, lo, hi, closed_lo=True, none=False):
 
 def check_spec(spec):
     """Check every field of a spec: types, ranges, consistency. Returns a copy."""
-    if isinstance(spec, dict) and set(spec) == set(SPEC_KEYS) - set(_SPEC_DEFAULTS):
-        spec = {**spec, **_SPEC_DEFAULTS}
+    if isinstance(spec, dict) and set(spec) < set(SPEC_KEYS):
+        missing = set(SPEC_KEYS) - set(spec)
+        if missing <= set(_SPEC_DEFAULTS):  # stored before these settings
+            spec = {**spec, **{key: _SPEC_DEFAULTS[key] for key in missing}}
     if not isinstance(spec, dict) or set(spec) != set(SPEC_KEYS):
         keys = sorted(spec) if isinstance(spec, dict) else spec
         raise ValueError(f"the model spec must have the keys {SPEC_KEYS}, got {keys}")
@@ -322,6 +356,8 @@ def check_spec(spec):
             raise ValueError(f"model {key} must be a bool, got {spec[key]!r}")
     if spec["pooling"] not in ("max", "max_mean"):
         raise ValueError(f"model pooling {spec['pooling']!r} is not 'max'/'max_mean'")
+    if spec["precision"] not in DTYPE_POLICIES:
+        raise ValueError(f"model precision {spec['precision']!r} is not one of ours")
     if spec["optimizer"] not in OPTIMIZERS:
         raise ValueError(f"model optimizer {spec['optimizer']!r} is not one of ours")
     sizes = spec["kernel_sizes"]
@@ -449,7 +485,7 @@ def restore_model(spec, layers, optimizer, seeds=None):
         )
     model = build_model(
         spec["architecture"], spec["n_ids"], spec["dim"] or 1, spec["n_outputs"],
-        **_build_params(spec),
+        precision=spec["precision"], **_build_params(spec),
     )  # fmt: skip
     compile_restored(
         model, spec["optimizer"], spec["learning_rate"], spec["wide_learning_rate"],

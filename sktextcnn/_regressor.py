@@ -112,6 +112,7 @@ class TextCNNRegressor(RegressorMixin, BaseTextCNN):
         loss="squared_error",
         callbacks=None,
         warm_start=False,
+        precision="float32",
         random_state=None,
         verbose=0,
     ):

@@ -423,3 +423,30 @@ def test_n_weights_counts_the_built_models_weights(architecture, params):
     params = {**PARAMS, **params}
     model = build_model(architecture, 30, 6, 3, **params)
     assert n_weights(architecture, 30, 6, 3, **params) == model.count_params()
+
+
+def test_the_model_spec_carries_the_precision():
+    from sktextcnn._architectures import build_model, compile_model
+    from sktextcnn._model_spec import check_spec, model_spec, spec_from_config
+
+    model = build_model(
+        "kim", 20, 4, 2, precision="bfloat16", filters=2, kernel_sizes=(2,),
+        dense_units=0, dropout=0.0, trainable=True, seed=0, bag_of_words=True,
+    )  # fmt: skip
+    assert keras.config.dtype_policy().name == "float32"  # left as it was
+    compile_model(model, "adam")
+    spec = model_spec(model)
+    assert spec["precision"] == "bfloat16"
+    # Files saved before the setting existed are float32 models.
+    old = {k: v for k, v in spec.items() if k != "precision"}
+    assert check_spec(old)["precision"] == "float32"
+    with pytest.raises(ValueError, match="precision"):
+        check_spec({**spec, "precision": "float16"})
+    # A config naming another dtype policy is refused.
+    config = model.get_config()
+    for layer in config["layers"]:
+        if layer["name"] == "logits":
+            layer["config"]["dtype"] = "mixed_float16"
+    optimizer = model.get_compile_config()["optimizer"]
+    with pytest.raises(ValueError, match="dtype policy"):
+        spec_from_config(config, optimizer)

@@ -380,3 +380,46 @@ def test_kim_options_fit_and_stay_batch_invariant(ids_and_labels, options):
     full = clf.predict_proba(X)
     singles = np.vstack([clf.predict_proba(X[i : i + 1]) for i in range(5)])
     np.testing.assert_allclose(full[:5], singles, rtol=1e-5, atol=1e-7)
+
+
+def test_precision_is_validated():
+    with pytest.raises(InvalidParameterError, match="precision"):
+        TextCNNClassifier(precision="float16").fit(np.ones((4, 3), int), [0, 1] * 2)
+
+
+def test_precision_auto_stays_float32_without_a_bfloat16_gpu():
+    from sktextcnn._training import bfloat16_gpu
+
+    clf = TextCNNClassifier(precision="auto")
+    assert clf.get_params()["precision"] == "auto"
+    assert clf._precision() == ("bfloat16" if bfloat16_gpu() else "float32")
+    if not bfloat16_gpu():  # a CPU, whatever its instructions
+        assert clf._precision() == "float32"
+
+
+@pytest.mark.slow
+def test_bfloat16_computes_in_bfloat16_and_saves_it(
+    ids_and_labels, small_clf_params, tmp_path
+):
+    import sktextcnn
+
+    X, y = ids_and_labels
+    params = {**small_clf_params, "epochs": 1}
+    clf = TextCNNClassifier(precision="bfloat16", **params).fit(X, y)
+    model = clf.model_
+    assert model.get_layer("logits").compute_dtype == "bfloat16"
+    assert model.get_layer("embedding").variable_dtype == "float32"
+    assert model.get_layer("output").compute_dtype == "float32"
+    assert keras.config.dtype_policy().name == "float32"  # left as it was
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    exact = TextCNNClassifier(**params).fit(X, y)
+    assert exact.model_.get_layer("logits").compute_dtype == "float32"
+    # Close to the float32 model's probabilities, not equal to them.
+    assert np.abs(proba - exact.predict_proba(X)).max() < 0.05
+    path = tmp_path / "bf16.sktextcnn"
+    sktextcnn.save(clf, path)
+    loaded = sktextcnn.load(path)
+    assert loaded.precision == "bfloat16"
+    assert loaded.model_.get_layer("logits").compute_dtype == "bfloat16"
+    np.testing.assert_array_equal(loaded.predict_proba(X), proba)

@@ -63,6 +63,7 @@ CLASSIFIER_ALTERNATIVES = {
     "class_weight": "balanced",
     "callbacks": [keras.callbacks.TerminateOnNaN()],
     "warm_start": True,
+    "precision": "bfloat16",
     "random_state": 1,
     "verbose": 1,
 }

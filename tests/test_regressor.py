@@ -348,3 +348,12 @@ def test_load_checks_the_target_scaling(fitted, change, match):
         check_model_fitted(
             fitted, state, {**spec, "output_activation": "softmax"}, "here"
         )
+
+
+def test_bfloat16_precision_keeps_float32_outputs(data):
+    _, X, y = data
+    reg = TextCNNRegressor(**{**PARAMS, "epochs": 2}, precision="bfloat16").fit(X, y)
+    assert reg.model_.get_layer("logits").compute_dtype == "bfloat16"
+    assert reg.model_.get_layer("output").compute_dtype == "float32"
+    pred = reg.predict(X)
+    assert pred.dtype == np.float64 and np.isfinite(pred).all()
