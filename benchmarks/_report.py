@@ -93,6 +93,17 @@ def markdown_table(header, rows):
     return "\n".join(lines)
 
 
+def add_data_argument(parser):
+    """The ``--data`` option of the 20 Newsgroups benchmarks (read by data_dir)."""
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="20news-bydate tarball or its directory "
+        "(default: sktextcnn.datasets.default_data_dir(), e.g. ../shared/data)",
+    )
+
+
 def data_dir(given):
     """``--data`` if given, else ``sktextcnn.datasets.default_data_dir()``.
 

@@ -66,6 +66,9 @@ def write_stream(path, texts, labels, n_docs, seed=0):
             written = min(n_docs, written + len(texts))
 
 
+# The same generator as examples/out_of_core.py's, kept here rather than
+# imported: the example imports TensorFlow at module level, and this script's
+# parent process must not (its children's peak RSS is what it measures).
 def iter_chunks(path, chunk_size):
     texts, labels = [], []
     with open(path, encoding="utf-8") as f:

@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from _report import (  # noqa: E402
     BENCHMARKS_MD,
+    add_data_argument,
     command_line,
     data_dir,
     machine_summary,
@@ -182,12 +183,7 @@ TensorFlow's own default, each worker sized to every core.
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--data",
-        default=None,
-        help="20news-bydate.tar.gz or a directory holding it "
-        "(default: sktextcnn.datasets.default_data_dir(), e.g. ../shared/data)",
-    )
+    add_data_argument(parser)
     parser.add_argument(
         "--repeats", type=int, default=3, help="runs of each case (median kept)"
     )

@@ -40,6 +40,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from _report import (  # noqa: E402
+    add_data_argument,
     command_line,
     data_dir,
     machine_summary,
@@ -578,13 +579,7 @@ globally in its process (an experiment of this script, not a library option):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="20news-bydate tarball or its directory "
-        "(default: sktextcnn.datasets.default_data_dir(), e.g. ../shared/data)",
-    )
+    add_data_argument(parser)
     parser.add_argument(
         "--quick", action="store_true", help="smoke run: small subsets, 1 epoch"
     )
