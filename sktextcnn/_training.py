@@ -371,6 +371,11 @@ def fit_loop(
         bar = keras.utils.Progbar(len(batches)) if verbose >= 2 else None
         for step, idx in enumerate(batches):
             cbs.on_train_batch_begin(step)
+            # Each batch's own loss and metrics: recent Keras resets them in
+            # train_on_batch, Keras 3.3 reports running means since the
+            # model was built (so a model resumed from a pickle would log
+            # other numbers than one trained without a break).
+            model.reset_metrics()
             batch_logs = model.train_on_batch(
                 train(idx), y[idx], sample_weight=weights[idx], return_dict=True
             )
