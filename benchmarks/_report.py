@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import platform
 import re
 import shlex
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 BENCHMARKS_MD = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
@@ -91,6 +94,32 @@ def markdown_table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+# A worker subprocess prints its result as one line starting with this.
+RESULT = "@@result@@ "
+
+
+def print_result(result):
+    """In a worker: print ``result`` (JSON) for :func:`run_worker` to read."""
+    print(RESULT + json.dumps(result), flush=True)
+
+
+def run_worker(cmd, tag, name, env=None):
+    """Run a benchmark's worker subprocess and return its printed result.
+
+    ``tag`` prefixes the progress lines on stderr; a failed worker's stderr
+    tail is shown and a RuntimeError raised.
+    """
+    print(f"[{tag}] running {name}", file=sys.stderr)
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr[-5000:])
+        raise RuntimeError(f"worker {name} failed (exit {proc.returncode})")
+    line = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT)][-1]
+    print(f"[{tag}] {name} done in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    return json.loads(line[len(RESULT) :])
 
 
 def add_data_argument(parser):

@@ -28,10 +28,8 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -45,12 +43,13 @@ from _report import (  # noqa: E402
     command_line,
     data_dir,
     markdown_table,
+    print_result,
     read_section,
+    run_worker,
     table_rows,
     write_section,
 )
 
-RESULT = "@@result@@ "
 BACKENDS = ("tensorflow", "jax")
 
 
@@ -178,18 +177,7 @@ def _run_worker(backend, args):
     cmd += ["--quick"] if args.quick else []
     cmd += ["--gpu"] if args.gpu else []
     env = {**os.environ, "KERAS_BACKEND": backend}
-    print(f"[backends] running {backend}", file=sys.stderr)
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr[-5000:])
-        raise RuntimeError(f"worker {backend} failed (exit {proc.returncode})")
-    line = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT)][-1]
-    print(
-        f"[backends] {backend} done in {time.perf_counter() - t0:.0f} s",
-        file=sys.stderr,
-    )
-    return json.loads(line[len(RESULT) :])
+    return run_worker(cmd, "backends", backend, env=env)
 
 
 def _figures(r):
@@ -338,7 +326,7 @@ def main(argv=None):
         args.backend = "jax"
 
     if args.worker:
-        print(RESULT + json.dumps(worker(args)), flush=True)
+        print_result(worker(args))
         return
 
     subset = args.quick or args.train_size or args.test_size or args.epochs

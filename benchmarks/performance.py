@@ -25,11 +25,9 @@ loop and the growth of training cost with the training-set size and max_length.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,10 +43,11 @@ from _report import (  # noqa: E402
     data_dir,
     machine_summary,
     markdown_table,
+    print_result,
+    run_worker,
     write_section,
 )
 
-RESULT = "@@result@@ "
 GROWTH = [(0.25, 1000), (0.5, 1000), (1.0, 1000), (1.0, 250), (1.0, 500)]
 
 
@@ -367,18 +366,7 @@ def _run_worker(name, args, **extra):
     cmd += ["--bf16"] if extra.pop("bf16", False) else []
     for key, value in extra.items():
         cmd += [f"--{key.replace('_', '-')}", str(value)]
-    print(f"[performance] running {label}", file=sys.stderr)
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr[-5000:])
-        raise RuntimeError(f"worker {name} failed (exit {proc.returncode})")
-    line = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT)][-1]
-    print(
-        f"[performance] {name} done in {time.perf_counter() - t0:.0f} s",
-        file=sys.stderr,
-    )
-    return json.loads(line[len(RESULT) :])
+    return run_worker(cmd, "performance", label)
 
 
 def _gb(n_bytes):
@@ -621,7 +609,7 @@ def main(argv=None):
 
     if args.worker:
         result = WORKERS[args.worker](args)
-        print(RESULT + json.dumps(result), flush=True)
+        print_result(result)
         return
 
     load = os.getloadavg()[0]
