@@ -58,6 +58,18 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
         with multilabel ``y`` a sample has several labels and the loss one
         weight per sample, so fit raises a ``ValueError``; use
         ``sample_weight``.
+    bag_of_words_init : {"ridge", "zeros"}, default="ridge"
+        Where the bag-of-words part's weights start (``bag_of_words=True``
+        or ``architecture="bow"``), for single-label ``y``. "ridge": at a
+        ridge regression of the one-hot (0/1) labels on the training texts'
+        TF-IDF features (:class:`~sklearn.linear_model.Ridge` with
+        ``alpha=0.5`` and no intercept), its scores times 8 (4 when the
+        median training text has at most 64 tokens) as logits; the joint
+        training goes on from there (``partial_fit``: from its first chunk).
+        "zeros": at zero, the model learning
+        everything by gradient descent (sktextcnn 0.1). With multilabel
+        ``y`` the part starts at zero whichever is set. See the user guide's
+        design notes for what each gave on validation splits.
     {control parameters}
 
     Attributes
@@ -99,6 +111,7 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
     _parameter_constraints: dict = {
         **BaseTextCNN._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "bag_of_words_init": [StrOptions({"ridge", "zeros"})],
     }
     _same_targets_noun = "classes"
 
@@ -125,6 +138,7 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
         validation_fraction=0.1,
         n_iter_no_change=2,
         class_weight=None,
+        bag_of_words_init="ridge",
         callbacks=None,
         warm_start=False,
         precision="float32",
@@ -153,6 +167,7 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
         return Targets(
             y_enc, weights, len(classes), "softmax",
             "sparse_categorical_crossentropy", fitted,
+            ridge_start=self.bag_of_words_init == "ridge",
         )  # fmt: skip
 
     def _partial_fit_targets(self, y, weights, classes, first):
@@ -221,6 +236,7 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
         return Targets(
             y_enc, weights, len(classes), "softmax",
             "sparse_categorical_crossentropy", fitted,
+            ridge_start=self.bag_of_words_init == "ridge",
         )  # fmt: skip
 
     def _partial_multilabel_targets(self, y, weights, classes, first):

@@ -61,6 +61,7 @@ CLASSIFIER_ALTERNATIVES = {
     "validation_fraction": 0.3,
     "n_iter_no_change": 5,
     "class_weight": "balanced",
+    "bag_of_words_init": "zeros",
     "callbacks": [keras.callbacks.TerminateOnNaN()],
     "warm_start": True,
     "precision": "bfloat16",
