@@ -471,9 +471,9 @@ def tfidf_features(ids, idf, n_ids, bigram_buckets=0):
 # class 62.25 -> 63.15 / 81.6 -> 82.4 with scale 8; on sentences scale 8 was
 # mixed (TREC +0.7, SST-2 -0.4), scale 4 neutral to positive (TREC 85.3 ->
 # 86.1, SST-2 81.1 -> 81.25, SST-5 38.1 -> 38.2), scale 16 worse there.
-# Alpha 0.5 (2 was 0.1-0.4 lower on every split). A scale fitted to
-# out-of-fold ridge scores (temperature scaling) came out too small: the
-# same accuracy as the zero start.
+# Alpha 0.5 (2: 0.45 to 0.8 lower with 10 / 50 posts per class, +0.2 on
+# SST-2). A scale fitted to out-of-fold ridge scores (temperature scaling)
+# came out too small: the same accuracy as the zero start. See docs/index.md.
 RIDGE_ALPHA = 0.5
 RIDGE_LOGIT_SCALE = {"long": 8.0, "short": 4.0}
 
