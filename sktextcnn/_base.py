@@ -193,6 +193,10 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
     _y_params: dict = {"multi_output": True}
     # What warm_start needs to stay the same, for its error message.
     _same_targets_noun = "targets"
+    # trainable_embeddings="auto" fine-tunes pre-trained vectors when the
+    # median training text has at most _SHORT_TEXT tokens (the classifier;
+    # see docs/index.md).
+    _fine_tune_short_texts = False
 
     # -- what the subclasses implement -------------------------------------------
 
@@ -289,7 +293,7 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
             dense_units=dense,
             dropout=self.dropout,
             trainable=(
-                not use_matrix
+                not use_matrix or (self._fine_tune_short_texts and self._short(X))
                 if self.trainable_embeddings == "auto"
                 else self.trainable_embeddings
             ),
@@ -747,9 +751,12 @@ _MODEL_PARAMETERS = """\
         "learned from scratch").
     trainable_embeddings : bool or "auto", default="auto"
         Fine-tune the embeddings (True: Kim's CNN-non-static) or keep them
-        frozen (False: CNN-static, the blog's recipe). "auto": frozen when
-        they start from pre-trained vectors, learned when they start random
-        (why: the design notes of the user guide, docs/index.md).
+        frozen (False: CNN-static, the blog's recipe). "auto": learned when
+        they start random; when they start from pre-trained vectors,
+        fine-tuned by :class:`TextCNNClassifier` if the median training text
+        has at most 64 tokens (sentences), frozen otherwise and by
+        :class:`TextCNNRegressor` (why: the design notes of the user guide,
+        docs/index.md).
     embedding_dim : int, default=100
         Size of the random embeddings when no pre-trained matrix is used.
     optimizer : {"adam", "adamw", "rmsprop", "adadelta", "sgd"}, default="adam"

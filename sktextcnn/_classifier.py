@@ -114,6 +114,7 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
         "bag_of_words_init": [StrOptions({"ridge", "zeros"})],
     }
     _same_targets_noun = "classes"
+    _fine_tune_short_texts = True
 
     def __init__(
         self,

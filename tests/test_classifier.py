@@ -82,20 +82,22 @@ def test_fine_tuning_changes_the_embeddings(corpus, tiny_glove_path, small_clf_p
 
 
 @pytest.mark.parametrize(
-    "embeddings, embedding_init, trainable",
+    "embeddings, embedding_init, length, trainable",
     [
-        ("glove", "pretrained", False),  # pre-trained vectors: frozen
-        ("glove", "random", True),  # random start: learned
-        (None, "pretrained", True),  # nothing pre-trained to start from
+        ("glove", "pretrained", 140, False),  # pre-trained vectors, long texts
+        ("glove", "pretrained", 12, True),  # sentences: fine-tuned
+        ("glove", "random", 140, True),  # random start: learned
+        (None, "pretrained", 140, True),  # nothing pre-trained to start from
     ],
 )
 @pytest.mark.slow
 def test_trainable_embeddings_auto(
-    corpus, tiny_glove_path, small_clf_params, embeddings, embedding_init, trainable
+    tiny_glove_path, small_clf_params, embeddings, embedding_init, length, trainable
 ):
-    texts, labels = corpus
+    # Texts of 70-140 tokens or sentences of 6-12 (at most 64: "short").
+    texts, labels = make_corpus(20, length=length)
     vec = GloveVectorizer(
-        max_length=10, embeddings=tiny_glove_path if embeddings else None
+        max_length=150, embeddings=tiny_glove_path if embeddings else None
     )
     X = vec.fit_transform(texts)
     clf = TextCNNClassifier(**small_clf_params, embedding_init=embedding_init)
@@ -104,7 +106,9 @@ def test_trainable_embeddings_auto(
     assert emb.trainable is trainable
     start = vec.embedding_matrix_ if embeddings else None
     if start is not None and embedding_init == "pretrained":
-        np.testing.assert_array_equal(emb.get_weights()[0], start)
+        # Frozen: the vectors as given; fine-tuned: moved from them.
+        same = np.array_equal(emb.get_weights()[0], start)
+        assert same is not trainable
 
 
 @pytest.mark.parametrize(

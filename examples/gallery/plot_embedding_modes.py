@@ -6,8 +6,9 @@ The three ways Kim (2014) ran his convnet, side by side on the TREC question
 classification data set (5,452 training and 500 test questions, 6 classes):
 
 - **frozen** GloVe vectors (Kim's CNN-static, the Keras blog's recipe, and the
-  default): ``trainable_embeddings="auto"`` or ``False``;
-- **fine-tuned** GloVe vectors (CNN-non-static): ``trainable_embeddings=True``;
+  default on long texts): ``trainable_embeddings=False``;
+- **fine-tuned** GloVe vectors (CNN-non-static, and the default on sentences
+  such as TREC's questions): ``trainable_embeddings=True``;
 - **learned from scratch** (CNN-rand): ``embedding_init="random"``, 100-d
   random vectors trained with the rest.
 
