@@ -77,6 +77,20 @@ def make_corpus(n_per_class=20, classes=("sport", "space"), seed=0, length=12):
     return texts, np.asarray(labels)
 
 
+def write_vectors(path, words, dim=5, seed=0):
+    """A GloVe text file at ``path``: a random ``dim``-d vector per word."""
+    rng = np.random.RandomState(seed)
+    path.write_text(
+        "".join(f"{w} {' '.join(map(str, rng.randn(dim)))}\n" for w in words)
+    )
+    return path
+
+
+def corpus_words(texts):
+    """The sorted distinct words of whitespace-separated ``texts``."""
+    return sorted({w for t in texts for w in t.split()})
+
+
 @pytest.fixture
 def corpus():
     return make_corpus()

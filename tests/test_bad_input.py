@@ -34,7 +34,7 @@ from sktextcnn import (
 )
 from sktextcnn._digest import STATE_DIGEST, seal_state
 
-from .conftest import make_corpus
+from .conftest import corpus_words, make_corpus, write_vectors
 
 CLF = dict(filters=4, kernel_sizes=(2,), epochs=1, early_stopping=False)
 
@@ -51,12 +51,7 @@ def ctx(tmp_path_factory):
     """A corpus, a fitted vectorizer (5-d vectors) and a fitted classifier."""
     tmp = tmp_path_factory.mktemp("bad_input")
     texts, y = make_corpus()
-    words = sorted({w for t in texts for w in t.split()})
-    rng = np.random.RandomState(0)
-    glove = tmp / "glove.5d.txt"
-    glove.write_text(
-        "".join(f"{w} {' '.join(map(str, rng.randn(5)))}\n" for w in words)
-    )
+    glove = write_vectors(tmp / "glove.5d.txt", corpus_words(texts))
     vec = GloveVectorizer(max_length=12, embeddings=glove)
     seqs = vec.fit_transform(texts)
     clf = TextCNNClassifier(**CLF, random_state=0).fit(seqs, y)

@@ -32,7 +32,9 @@ def test_column_transformer_keeps_the_pretrained_vectors(frame, tiny_glove_path)
               "text")],
             remainder="drop",
         ),
-        TextCNNClassifier(filters=4, epochs=1, random_state=0),
+        TextCNNClassifier(
+            filters=4, epochs=1, trainable_embeddings=False, random_state=0
+        ),
     )  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no "learned from scratch" warning
@@ -40,7 +42,8 @@ def test_column_transformer_keeps_the_pretrained_vectors(frame, tiny_glove_path)
     vec = pipe[0].named_transformers_["text"]
     assert isinstance(pipe[0].transform(df), TokenSequences)
     assert pipe[-1].embedding_dim_ == 5
-    # Frozen by default: the model's table is the vectorizer's matrix.
+    # Frozen (these sentences would be fine-tuned by "auto"): the model's
+    # table is the vectorizer's matrix.
     np.testing.assert_array_equal(_embedding_weights(pipe), vec.embedding_matrix_)
     assert pipe.predict_proba(df).shape == (len(df), 2)
 

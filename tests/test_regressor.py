@@ -15,6 +15,8 @@ from sklearn.utils import get_tags
 import sktextcnn
 from sktextcnn import GloveVectorizer, TextCNNRegressor
 
+from .conftest import corpus_words, write_vectors
+
 PARAMS = dict(filters=8, kernel_sizes=(2, 3), epochs=20, batch_size=20, random_state=0)
 GOOD = "great superb fine lovely best".split()
 BAD = "awful dull poor worst bad".split()
@@ -280,12 +282,7 @@ def test_pickle_and_safe_file_round_trips(data, fitted, tmp_path):
 @pytest.mark.slow
 def test_every_architecture_and_embedding_mode(architecture, mode, tmp_path):
     texts, y = rated_texts()
-    words = sorted({w for t in texts for w in t.split()})
-    rng = np.random.RandomState(0)
-    glove = tmp_path / "g.5d.txt"
-    glove.write_text(
-        "".join(f"{w} {' '.join(map(str, rng.randn(5)))}\n" for w in words)
-    )
+    glove = write_vectors(tmp_path / "g.5d.txt", corpus_words(texts))
     pipe = make_pipeline(
         GloveVectorizer(max_length=8, embeddings=glove),
         TextCNNRegressor(
@@ -363,12 +360,7 @@ def test_trainable_embeddings_auto_keeps_vectors_frozen_on_sentences(tmp_path):
     # Unlike the classifier, the regressor does not fine-tune pre-trained
     # vectors on short texts (SST-5 ratings: RMSE 0.997 fine-tuned vs 0.99).
     texts, y = rated_texts()
-    words = sorted({w for t in texts for w in t.split()})
-    rng = np.random.RandomState(0)
-    glove = tmp_path / "g.5d.txt"
-    glove.write_text(
-        "".join(f"{w} {' '.join(map(str, rng.randn(5)))}\n" for w in words)
-    )
+    glove = write_vectors(tmp_path / "g.5d.txt", corpus_words(texts))
     X = GloveVectorizer(max_length=8, embeddings=glove).fit_transform(texts)
     reg = TextCNNRegressor(**{**PARAMS, "epochs": 1}).fit(X, y)
     assert reg.trainable_embeddings == "auto"

@@ -21,7 +21,7 @@ import sktextcnn
 from sktextcnn import GloveVectorizer, TextCNNClassifier
 from sktextcnn._saving import _check_keras_config
 
-from .conftest import make_corpus, run_fresh_python
+from .conftest import corpus_words, make_corpus, run_fresh_python, write_vectors
 from .crafting import edit, edit_keras_config, edit_meta
 
 FORMAT1 = Path(__file__).parent / "data" / "pipeline-format1.sktextcnn"
@@ -38,11 +38,8 @@ def corpus3():
 def fitted(corpus3, tmp_path_factory):
     """A fitted Pipeline (GloVe vectors), vectorizer and classifier."""
     texts, labels = corpus3
-    glove = tmp_path_factory.mktemp("glove") / "g.5d.txt"
-    rng = np.random.RandomState(0)
-    words = sorted({w for t in texts for w in t.split()})[2:]
-    glove.write_text(
-        "".join(f"{w} {' '.join(map(str, rng.randn(5)))}\n" for w in words)
+    glove = write_vectors(
+        tmp_path_factory.mktemp("glove") / "g.5d.txt", corpus_words(texts)[2:]
     )
     pipe = make_pipeline(
         GloveVectorizer(max_length=10, embeddings=glove, handle_unknown="oov_token"),
