@@ -463,7 +463,7 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
                 warn_no_pretrained_vectors()
             model, dim = self._new_model(
                 X, n_ids, matrix, targets, seed, self._bigrams(X), batch_size,
-                train=train_idx,
+                train=train_idx if self.early_stopping else None,
             )  # fmt: skip
             settings = self._new_predict_settings(use_matrix)
             history, old_state, loss = None, None, targets.loss
