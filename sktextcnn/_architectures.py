@@ -62,6 +62,15 @@ def _wide_deep(base):
                 for v in var_list
                 if v.path.startswith("tfidf_linear/")
             }
+            self._smoothed = {
+                self._get_variable_index(v)
+                for v in var_list
+                if v.path == "tfidf_linear/weights"
+            }
+
+        # Set by the estimators for the fit that builds the model (never
+        # saved): bag_of_words_smoothing's neighbours, see smoothed_step.
+        smoothing = None
 
         def update_step(self, gradient, variable, learning_rate):
             if self._get_variable_index(variable) not in self._wide:
@@ -69,6 +78,11 @@ def _wide_deep(base):
             dtype = variable.dtype
             scale = self.wide_learning_rate / self._initial_rate
             rate = ops.cast(learning_rate, dtype) * scale
+            index = self._get_variable_index(variable)
+            if self.smoothing is not None and index in self._smoothed:
+                gradient = smoothed_step(
+                    ops.convert_to_tensor(gradient), *self.smoothing
+                )
             self.assign_sub(variable, ops.cast(gradient, dtype) * rate)
 
         def get_config(self):
@@ -493,6 +507,92 @@ def ridge_weights(features, y, n_classes, sample_weight, alpha=RIDGE_ALPHA):
     ridge = Ridge(alpha=alpha, fit_intercept=False)
     ridge.fit(features, targets, sample_weight=sample_weight)
     return np.asarray(ridge.coef_, dtype=np.float32).T
+
+
+# bag_of_words_smoothing (semantic smoothing of the bag of words): each word
+# of a text also counts, times lambda * cosine similarity, as each of its
+# SMOOTHING_NEIGHBORS nearest words in the pre-trained vectors, chosen among
+# the SMOOTHING_CANDIDATES most frequent training words that have a vector:
+# the features are x (I + lambda S), with S[i, j] the similarity of word j to
+# word i when j is one of i's neighbours. A word seen in few training texts
+# then borrows the weights of frequent words of similar meaning. Chosen on
+# validation splits of the training data (ridge on the smoothed features:
+# K = 5 and lambda = 0.1 gained 0.3 to 2.4 points on 20 Newsgroups with 10 /
+# 50 / 200 posts per class, 0.8 to 1.9 on TREC, MR, SST-2, SST-5; K = 10 or 20
+# and lambda = 0.05 or 0.15 within 0.5 of it). See docs/index.md.
+SMOOTHING_NEIGHBORS = 5
+SMOOTHING_CANDIDATES = 10_000
+
+
+def embedding_neighbors(
+    matrix, idf, n_neighbors=SMOOTHING_NEIGHBORS, n_candidates=SMOOTHING_CANDIDATES,
+    chunk=4096,
+):  # fmt: skip
+    """Each word's nearest frequent words in the pre-trained vectors.
+
+    ``matrix``: the (n_ids, dim) embedding matrix (all-zero rows: no vector);
+    ``idf``: :func:`smooth_idf` of the training ids (its lowest values are the
+    most frequent words). Returns ``rows`` (the ids with a vector),
+    ``neighbors`` (len(rows), n_neighbors) and ``similarity`` (the cosine,
+    negative ones set to 0; a word is never its own neighbour).
+    """
+    n_ids = matrix.shape[0]
+    norms = np.linalg.norm(matrix, axis=1)
+    seen = idf[:n_ids] > 0  # id 0 (padding) has idf 0
+    rows = np.flatnonzero((norms > 0) & seen)
+    by_frequency = rows[np.argsort(idf[rows], kind="stable")]
+    candidates = np.sort(by_frequency[:n_candidates])
+    k = min(n_neighbors, len(candidates) - 1)
+    unit = (matrix / np.where(norms > 0, norms, 1.0)[:, None]).astype(np.float32)
+    pool = ops.convert_to_tensor(unit[candidates].T)
+    neighbors = np.zeros((len(rows), max(k, 0)), dtype=np.int32)
+    similarity = np.zeros((len(rows), max(k, 0)), dtype=np.float32)
+    if k <= 0:
+        return rows, neighbors, similarity
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        sims = ops.matmul(ops.convert_to_tensor(unit[part]), pool)
+        # A word among the candidates is not its own neighbour.
+        own = ops.convert_to_tensor(part[:, None] == candidates[None, :])
+        sims = ops.where(own, -2.0, sims)
+        values, where = ops.top_k(sims, k)
+        neighbors[start : start + chunk] = candidates[ops.convert_to_numpy(where)]
+        similarity[start : start + chunk] = ops.convert_to_numpy(values)
+    return rows, neighbors, np.maximum(similarity, 0.0)
+
+
+def smoothing_matrix(rows, neighbors, similarity, strength, n_features):
+    """``I + strength * S`` as a sparse (n_features, n_features) matrix."""
+    s = sparse.csr_matrix(
+        (
+            strength * similarity.ravel(),
+            (np.repeat(rows, neighbors.shape[1]), neighbors.ravel()),
+        ),
+        shape=(n_features, n_features),
+    )
+    return sparse.identity(n_features, format="csr") + s
+
+
+def smoothed_step(gradient, rows, neighbors, weights):
+    """The bag-of-words gradient for the smoothed features, in the weights' space.
+
+    With features ``x (I + S)`` (``S``: ``weights`` = strength * similarity
+    at ``neighbors`` of ``rows``) and weights ``V``, the model computes
+    ``x W`` with ``W = (I + S) V``; a gradient step on ``V`` moves ``W`` by
+    ``(I + S)(I + S)^T`` times the gradient on ``W``. So training the
+    smoothed model keeps ``W`` as the layer's weights (the fitted model needs
+    no neighbours) and preconditions its steps. ``keras.ops`` only.
+    """
+    n_rows, k = ops.shape(neighbors)[0], ops.shape(neighbors)[1]
+    dense = ops.take(gradient, rows, axis=0)  # (n_rows, n_outputs)
+    # S^T g: each neighbour gets weights * g of the word it is a neighbour of.
+    flat = ops.reshape(neighbors, (-1,))
+    spread = ops.repeat(dense, k, axis=0) * ops.reshape(weights, (-1, 1))
+    h = gradient + ops.scatter(ops.expand_dims(flat, 1), spread, ops.shape(gradient))
+    # S h: each word gets weights * h of its neighbours.
+    pulled = ops.take(h, flat, axis=0) * ops.reshape(weights, (-1, 1))
+    pulled = ops.sum(ops.reshape(pulled, (n_rows, k, -1)), axis=1)
+    return h + ops.scatter(ops.expand_dims(rows, 1), pulled, ops.shape(gradient))
 
 
 def largest_gram_eigenvalue(features, n_iter=100):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import warnings
+from numbers import Real
 
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._base import BaseTextCNN, Targets, shared_docstring, store_init_params
-from ._compat import StrOptions, _fit_context
+from ._compat import Interval, StrOptions, _fit_context
 from ._validation import check_labels, check_multilabel_targets, class_weighted
 
 # Multilabel y, epochs="auto": about this many gradient steps, not 250. Each
@@ -24,6 +25,11 @@ _MULTILABEL_AUTO_STEPS = 1000
 # to near a rare label's frequency. Reuters validation split, 16 epochs:
 # micro-F1 0.881 against 0.874 from a zero bias.
 _PRIOR_CLIP = (1e-4, 1 - 1e-4)
+# bag_of_words_smoothing="auto": this strength (single-label y), when the
+# vocabulary has at most _SMOOTHING_MAX_IDS ids. See
+# _architectures.SMOOTHING_NEIGHBORS and docs/index.md.
+_SMOOTHING_STRENGTH = 0.1
+_SMOOTHING_MAX_IDS = 50_000
 
 
 @shared_docstring
@@ -70,6 +76,20 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
         everything by gradient descent (sktextcnn 0.1). With multilabel
         ``y`` the part starts at zero whichever is set. See the user guide's
         design notes for what each gave on validation splits.
+    bag_of_words_smoothing : float >= 0 or "auto", default="auto"
+        Semantic smoothing of the bag of words, for ``fit`` with pre-trained
+        vectors: each word of a text also counts as each of its 5 nearest
+        words in the vectors (cosine similarity, among the 10,000 most
+        frequent training words), times its similarity and this factor, so
+        a word seen in few training texts borrows the weights of words of
+        similar meaning. It is trained as a change of variables (the ridge
+        start on the smoothed features, preconditioned SGD steps): the
+        fitted model computes exactly what it does without it, and stores
+        no neighbours. "auto": 0.1 for single-label ``y`` when the
+        vocabulary has at most 50,000 ids, else 0 (none: the neighbour
+        search grows with the vocabulary, the gain shrinks with the data).
+        ``partial_fit`` and warm-started fits train without it. See the
+        user guide's design notes for what it gave on validation splits.
     {control parameters}
 
     Attributes
@@ -112,6 +132,10 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
         **BaseTextCNN._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "bag_of_words_init": [StrOptions({"ridge", "zeros"})],
+        "bag_of_words_smoothing": [
+            Interval(Real, 0, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
     }
     _same_targets_noun = "classes"
     _fine_tune_short_texts = True
@@ -140,6 +164,7 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
         n_iter_no_change=2,
         class_weight=None,
         bag_of_words_init="ridge",
+        bag_of_words_smoothing="auto",
         callbacks=None,
         warm_start=False,
         precision="float32",
@@ -147,6 +172,13 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
         verbose=0,
     ):
         store_init_params(self, locals())
+
+    def _smoothing_strength(self, targets, n_ids):
+        if self.bag_of_words_smoothing != "auto":
+            return float(self.bag_of_words_smoothing)
+        if targets.activation != "softmax" or n_ids > _SMOOTHING_MAX_IDS:
+            return 0.0
+        return _SMOOTHING_STRENGTH
 
     # -- labels ------------------------------------------------------------------
 
