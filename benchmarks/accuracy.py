@@ -554,7 +554,7 @@ def _clf_defaults():
     return ", ".join(
         f"{k}={p[k]!r}"
         for k in ("architecture", "filters", "bag_of_words", "bag_of_words_bigrams",
-                  "bag_of_words_init",
+                  "bag_of_words_init", "bag_of_words_smoothing",
                   "epochs", "batch_size", "optimizer", "early_stopping")
     )  # fmt: skip
 

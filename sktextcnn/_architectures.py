@@ -62,15 +62,6 @@ def _wide_deep(base):
                 for v in var_list
                 if v.path.startswith("tfidf_linear/")
             }
-            self._smoothed = {
-                self._get_variable_index(v)
-                for v in var_list
-                if v.path == "tfidf_linear/weights"
-            }
-
-        # Set by the estimators for the fit that builds the model (never
-        # saved): bag_of_words_smoothing's neighbours, see smoothed_step.
-        smoothing = None
 
         def update_step(self, gradient, variable, learning_rate):
             if self._get_variable_index(variable) not in self._wide:
@@ -78,11 +69,6 @@ def _wide_deep(base):
             dtype = variable.dtype
             scale = self.wide_learning_rate / self._initial_rate
             rate = ops.cast(learning_rate, dtype) * scale
-            index = self._get_variable_index(variable)
-            if self.smoothing is not None and index in self._smoothed:
-                gradient = smoothed_step(
-                    ops.convert_to_tensor(gradient), *self.smoothing
-                )
             self.assign_sub(variable, ops.cast(gradient, dtype) * rate)
 
         def get_config(self):
@@ -509,17 +495,20 @@ def ridge_weights(features, y, n_classes, sample_weight, alpha=RIDGE_ALPHA):
     return np.asarray(ridge.coef_, dtype=np.float32).T
 
 
-# bag_of_words_smoothing (semantic smoothing of the bag of words): each word
-# of a text also counts, times lambda * cosine similarity, as each of its
-# SMOOTHING_NEIGHBORS nearest words in the pre-trained vectors, chosen among
-# the SMOOTHING_CANDIDATES most frequent training words that have a vector:
-# the features are x (I + lambda S), with S[i, j] the similarity of word j to
-# word i when j is one of i's neighbours. A word seen in few training texts
-# then borrows the weights of frequent words of similar meaning. Chosen on
-# validation splits of the training data (ridge on the smoothed features:
-# K = 5 and lambda = 0.1 gained 0.3 to 2.4 points on 20 Newsgroups with 10 /
-# 50 / 200 posts per class, 0.8 to 1.9 on TREC, MR, SST-2, SST-5; K = 10 or 20
-# and lambda = 0.05 or 0.15 within 0.5 of it). See docs/index.md.
+# bag_of_words_smoothing: the ridge start solved on smoothed features
+# (semantic smoothing of the bag of words). Each word of a text also counts,
+# times lambda * cosine similarity, as each of its SMOOTHING_NEIGHBORS
+# nearest words in the pre-trained vectors, chosen among the
+# SMOOTHING_CANDIDATES most frequent training words that have a vector: the
+# features are x (I + lambda S), S[i, j] the similarity of word j to word i
+# when j is one of i's neighbours. With ridge weights V on them, x (I +
+# lambda S) V = x W for W = (I + lambda S) V: the part starts at W, and a
+# word seen in few training texts starts with the weights of frequent words
+# of similar meaning. Chosen on validation splits of the training data (a
+# ridge on the smoothed features: K = 5 and lambda = 0.1 gained 0.3 to 2.4
+# points on 20 Newsgroups with 10 / 50 / 200 posts per class, 0.8 to 1.9 on
+# TREC, MR, SST-2, SST-5; K = 10 or 20 and lambda = 0.05 or 0.15 within 0.5
+# of it). See docs/index.md.
 SMOOTHING_NEIGHBORS = 5
 SMOOTHING_CANDIDATES = 10_000
 
@@ -571,28 +560,6 @@ def smoothing_matrix(rows, neighbors, similarity, strength, n_features):
         shape=(n_features, n_features),
     )
     return sparse.identity(n_features, format="csr") + s
-
-
-def smoothed_step(gradient, rows, neighbors, weights):
-    """The bag-of-words gradient for the smoothed features, in the weights' space.
-
-    With features ``x (I + S)`` (``S``: ``weights`` = strength * similarity
-    at ``neighbors`` of ``rows``) and weights ``V``, the model computes
-    ``x W`` with ``W = (I + S) V``; a gradient step on ``V`` moves ``W`` by
-    ``(I + S)(I + S)^T`` times the gradient on ``W``. So training the
-    smoothed model keeps ``W`` as the layer's weights (the fitted model needs
-    no neighbours) and preconditions its steps. ``keras.ops`` only.
-    """
-    n_rows, k = ops.shape(neighbors)[0], ops.shape(neighbors)[1]
-    dense = ops.take(gradient, rows, axis=0)  # (n_rows, n_outputs)
-    # S^T g: each neighbour gets weights * g of the word it is a neighbour of.
-    flat = ops.reshape(neighbors, (-1,))
-    spread = ops.repeat(dense, k, axis=0) * ops.reshape(weights, (-1, 1))
-    h = gradient + ops.scatter(ops.expand_dims(flat, 1), spread, ops.shape(gradient))
-    # S h: each word gets weights * h of its neighbours.
-    pulled = ops.take(h, flat, axis=0) * ops.reshape(weights, (-1, 1))
-    pulled = ops.sum(ops.reshape(pulled, (n_rows, k, -1)), axis=1)
-    return h + ops.scatter(ops.expand_dims(rows, 1), pulled, ops.shape(gradient))
 
 
 def largest_gram_eigenvalue(features, n_iter=100):

@@ -277,14 +277,12 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
         return BatchMaker(ids, trim=settings["trim"], min_width=settings["min_width"])
 
     def _new_model(
-        self, X, n_ids, matrix, targets, seed, bigrams, batch_size, train=None,
-        smooth=False,
-    ):  # fmt: skip
+        self, X, n_ids, matrix, targets, seed, bigrams, batch_size, train=None
+    ):
         """A new compiled model for the training ids ``X``, and its embedding size.
 
         ``train``: the indices of the texts that train (all of them when None;
         not the early-stopping validation split), for the ridge start.
-        ``smooth``: whether ``bag_of_words_smoothing`` applies (``fit``).
         """
         use_matrix = matrix is not None and self.embedding_init == "pretrained"
         dim = matrix.shape[1] if use_matrix else self.embedding_dim
@@ -318,25 +316,20 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
             model.get_layer("embedding").set_weights([matrix])
         if targets.output_bias is not None and self.architecture != "bow":
             model.get_layer("logits").bias.assign(targets.output_bias)
-        gram, strength = None, 0.0
+        gram = None
         if self._uses_bag_of_words():
             buckets = BIGRAM_BUCKETS if bigrams else 0
             idf = smooth_idf(X, n_ids, buckets)
             layer = model.get_layer("tfidf_linear")
             layer.idf.assign(idf)
-            strength = (
-                self._smoothing_strength(targets, n_ids)
-                if smooth and use_matrix
-                else 0.0
-            )
-            if strength:
-                neighbors = embedding_neighbors(matrix, idf)
             if targets.ridge_start:
                 rows = slice(None) if train is None else train
                 features = tfidf_features(X[rows], idf, n_ids, buckets)
+                strength = self._smoothing_strength(n_ids) if use_matrix else 0.0
                 if strength:
                     # Ridge on the smoothed features x (I + S); the layer's
                     # weights are then (I + S) times its solution.
+                    neighbors = embedding_neighbors(matrix, idf)
                     spread = smoothing_matrix(*neighbors, strength, features.shape[1])
                     features = features @ spread
                 scale = RIDGE_LOGIT_SCALE["short" if self._short(X) else "long"]
@@ -357,15 +350,10 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
             model, self.optimizer, self.learning_rate, batch_size,
             loss=targets.loss, gram_eigenvalue=gram,
         )  # fmt: skip
-        if strength:
-            rows, nearest, similarity = neighbors
-            model.optimizer.smoothing = (
-                rows.astype(np.int32), nearest, strength * similarity
-            )  # fmt: skip
         return model, dim
 
-    def _smoothing_strength(self, targets, n_ids):
-        """``bag_of_words_smoothing``, resolved (0.0: none); the classifier's."""
+    def _smoothing_strength(self, n_ids):
+        """``bag_of_words_smoothing`` of the ridge start, resolved (0.0: none)."""
         return 0.0
 
     def _precision(self):
@@ -490,7 +478,7 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
                 warn_no_pretrained_vectors()
             model, dim = self._new_model(
                 X, n_ids, matrix, targets, seed, self._bigrams(X), batch_size,
-                train=train_idx if self.early_stopping else None, smooth=True,
+                train=train_idx if self.early_stopping else None,
             )  # fmt: skip
             settings = self._new_predict_settings(use_matrix)
             history, old_state, loss = None, None, targets.loss
@@ -522,10 +510,6 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
             if old_state is not None:
                 restore_variable_values(model, old_state)
             raise
-        # The smoothing lives in the training steps only (the fitted weights
-        # hold it): later warm-started fits train plainly, in memory as after
-        # a pickle or save.
-        model.optimizer.smoothing = None
         n_epochs = len(history.get("loss", ())) - (
             len(self.history_.get("loss", ())) if warm else 0
         )

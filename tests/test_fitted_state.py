@@ -62,6 +62,7 @@ CLASSIFIER_ALTERNATIVES = {
     "n_iter_no_change": 5,
     "class_weight": "balanced",
     "bag_of_words_init": "zeros",
+    "bag_of_words_smoothing": 0.25,
     "callbacks": [keras.callbacks.TerminateOnNaN()],
     "warm_start": True,
     "precision": "bfloat16",

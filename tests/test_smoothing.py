@@ -1,21 +1,15 @@
-"""bag_of_words_smoothing: the bag of words smoothed over embedding neighbours."""
-
-import pickle
+"""bag_of_words_smoothing: the ridge start smoothed over embedding neighbours."""
 
 import numpy as np
 import pytest
-from keras import ops
 
 from sktextcnn import GloveVectorizer, TextCNNClassifier, _base, _classifier
 from sktextcnn._architectures import (
     RIDGE_LOGIT_SCALE,
     SMOOTHING_NEIGHBORS,
-    build_model,
-    compile_model,
     embedding_neighbors,
     ridge_weights,
     smooth_idf,
-    smoothed_step,
     smoothing_matrix,
     tfidf_features,
 )
@@ -43,18 +37,6 @@ def test_smoothing_matrix_is_identity_plus_the_weighted_neighbours():
     np.testing.assert_allclose(dense, expected, rtol=1e-6)
     half = smoothing_matrix(rows, neighbors, weights, 0.5, 50).toarray()
     np.testing.assert_allclose(half - np.eye(50), 0.5 * (expected - np.eye(50)))
-
-
-def test_smoothed_step_is_the_change_of_variables():
-    # Features x (I + S), weights V: the model computes x W with
-    # W = (I + S) V, and a step on V moves W by (I + S)(I + S)^T grad_W.
-    # Rows past the unigrams (hashed bigrams) have no neighbours.
-    smoothing, dense = _spread(60)
-    gradient = np.random.RandomState(1).randn(60, 4).astype(np.float32)
-    step = smoothed_step(ops.convert_to_tensor(gradient), *smoothing)
-    np.testing.assert_allclose(
-        ops.convert_to_numpy(step), dense @ dense.T @ gradient, rtol=1e-5, atol=1e-5
-    )
 
 
 def test_embedding_neighbors_are_the_nearest_frequent_words():
@@ -88,29 +70,6 @@ def test_embedding_neighbors_are_the_nearest_frequent_words():
     assert neighbors.shape == similarity.shape == (5, 1)
 
 
-def test_an_optimizer_step_is_preconditioned():
-    # The bag-of-words part alone, one SGD step from the same weights with
-    # and without the smoothing: the smoothed step is (I+S)(I+S)^T times the
-    # plain one (the gradient is the same at the same weights).
-    smoothing, dense = _spread(40, seed=2)
-    rng = np.random.RandomState(0)
-    ids = rng.randint(1, 40, size=(8, 6)).astype(np.int32)
-    y = rng.randint(3, size=8)
-    start = rng.randn(40, 3).astype(np.float32)
-    steps = []
-    for spread in (None, smoothing):
-        model = build_model("bow", 40, 1, 3)
-        compile_model(model, "adam", batch_size=8)
-        layer = model.get_layer("tfidf_linear")
-        layer.idf.assign(np.ones(40, dtype=np.float32))
-        layer.weights_.assign(start)
-        model.optimizer.smoothing = spread
-        model.train_on_batch(ids, y)
-        steps.append(layer.weights_.numpy() - start)
-    np.testing.assert_allclose(steps[1], dense @ dense.T @ steps[0], atol=1e-5)
-    assert np.abs(steps[1] - steps[0]).max() > 1e-3
-
-
 @pytest.fixture
 def glove_texts(tmp_path):
     texts, labels = make_corpus(12, classes=("sport", "space", "cars"))
@@ -120,19 +79,35 @@ def glove_texts(tmp_path):
 
 
 def _spy(monkeypatch):
-    """Record the ridge start's weights and the optimizer's smoothing."""
-    seen = {}
+    """Record the ridge start's weights and each neighbour search."""
+    seen = {"searches": []}
     original = _base.BaseTextCNN._new_model
 
     def spy(self, *args, **kwargs):
         model, dim = original(self, *args, **kwargs)
-        layer = model.get_layer("tfidf_linear")
-        seen["weights"] = layer.weights_.numpy().copy()
-        seen["smoothing"] = model.optimizer.smoothing
+        seen["weights"] = model.get_layer("tfidf_linear").weights_.numpy().copy()
         return model, dim
 
+    def search(matrix, idf, **kwargs):
+        seen["searches"].append(len(idf))
+        return embedding_neighbors(matrix, idf, **kwargs)
+
     monkeypatch.setattr(_base.BaseTextCNN, "_new_model", spy)
+    monkeypatch.setattr(_base, "embedding_neighbors", search)
     return seen
+
+
+def _smoothed_start(X, labels, classes, strength):
+    """The expected start: (I + S) times the ridge solution on x (I + S)."""
+    ids, n_ids = np.asarray(X), X.n_ids
+    idf = smooth_idf(ids, n_ids, 2**17)  # sentences: hashed bigrams
+    rows, neighbors, similarity = embedding_neighbors(X.embedding_matrix, idf)
+    assert neighbors.shape[1] == SMOOTHING_NEIGHBORS
+    features = tfidf_features(ids, idf, n_ids, 2**17)
+    spread = smoothing_matrix(rows, neighbors, similarity, strength, features.shape[1])
+    y = np.searchsorted(classes, labels)
+    solution = ridge_weights(features @ spread, y, len(classes), np.ones(len(y)))
+    return RIDGE_LOGIT_SCALE["short"] * (spread @ solution)
 
 
 def test_fit_starts_at_the_smoothed_ridge_solution(monkeypatch, glove_texts):
@@ -141,38 +116,30 @@ def test_fit_starts_at_the_smoothed_ridge_solution(monkeypatch, glove_texts):
     clf = TextCNNClassifier(
         architecture="bow", bag_of_words_smoothing=0.3, epochs=1, random_state=0
     ).fit(X, labels)
-    ids, n_ids = np.asarray(X), clf.n_ids_
-    idf = smooth_idf(ids, n_ids, 2**17)  # sentences: hashed bigrams
-    rows, neighbors, similarity = embedding_neighbors(X.embedding_matrix, idf)
-    assert neighbors.shape[1] == SMOOTHING_NEIGHBORS
-    features = tfidf_features(ids, idf, n_ids, 2**17)
-    spread = smoothing_matrix(rows, neighbors, similarity, 0.3, features.shape[1])
-    y = np.searchsorted(clf.classes_, labels)
-    solution = ridge_weights(features @ spread, y, 3, np.ones(len(y)))
-    np.testing.assert_allclose(
-        seen["weights"],
-        RIDGE_LOGIT_SCALE["short"] * (spread @ solution),
-        rtol=1e-4,
-        atol=1e-5,
-    )
-    smoothing = seen["smoothing"]
-    np.testing.assert_array_equal(smoothing[0], rows)
-    np.testing.assert_allclose(smoothing[2], 0.3 * similarity)
-    # Only the training steps of that fit: the fitted model has none.
-    assert clf.model_.optimizer.smoothing is None
+    expected = _smoothed_start(X, labels, clf.classes_, 0.3)
+    np.testing.assert_allclose(seen["weights"], expected, rtol=1e-4, atol=1e-5)
+    # The smoothing is in the start only: the model is the usual one.
+    plain = TextCNNClassifier(
+        architecture="bow", bag_of_words_smoothing=0.0, epochs=1, random_state=0
+    ).fit(X, labels)
+    assert [w.shape for w in plain.model_.weights] == [
+        w.shape for w in clf.model_.weights
+    ]
+    assert not np.allclose(seen["weights"], expected)  # the zero-strength start
 
 
 @pytest.mark.parametrize(
-    "case, expected",
+    "case, smoothed",
     [
-        ("auto", _classifier._SMOOTHING_STRENGTH),
-        ("off", None),
-        ("large vocabulary", None),
-        ("multilabel", None),
-        ("random embeddings", None),
+        ("auto", True),
+        ("off", False),
+        ("large vocabulary", False),
+        ("zeros start", False),
+        ("multilabel", False),
+        ("random embeddings", False),
     ],
 )
-def test_auto_smoothing(monkeypatch, glove_texts, case, expected):
+def test_auto_smoothing(monkeypatch, glove_texts, case, smoothed):
     X, labels = glove_texts
     seen = _spy(monkeypatch)
     params = dict(filters=4, epochs=1, random_state=0)
@@ -181,55 +148,28 @@ def test_auto_smoothing(monkeypatch, glove_texts, case, expected):
         params["bag_of_words_smoothing"] = 0.0
     elif case == "large vocabulary":
         monkeypatch.setattr(_classifier, "_SMOOTHING_MAX_IDS", X.n_ids - 1)
+    elif case == "zeros start":
+        params["bag_of_words_init"] = "zeros"
     elif case == "multilabel":
         y = np.column_stack([labels == "sport", labels == "space"]).astype(int)
     elif case == "random embeddings":
         params["embedding_init"] = "random"
     TextCNNClassifier(**params).fit(X, y)
-    if expected is None:
-        assert seen["smoothing"] is None
-    else:
-        assert seen["smoothing"] is not None
-        rows, neighbors, weights = seen["smoothing"]
-        _, _, similarity = embedding_neighbors(
-            X.embedding_matrix, smooth_idf(np.asarray(X), X.n_ids, 2**17)
-        )
-        np.testing.assert_allclose(weights, expected * similarity)
+    assert bool(seen["searches"]) == smoothed
+    if case == "auto":
+        assert _classifier._SMOOTHING_STRENGTH == 0.1
+        # Convnet and bag of words: the part starts at the smoothed solution.
+        expected = _smoothed_start(X, labels, np.unique(labels), 0.1)
+        np.testing.assert_allclose(seen["weights"], expected, rtol=1e-4, atol=1e-5)
 
 
-def test_later_fits_train_without_smoothing(monkeypatch, glove_texts):
+def test_partial_fit_smooths_its_first_chunk_start(monkeypatch, glove_texts):
     X, labels = glove_texts
     seen = _spy(monkeypatch)
-    clf = TextCNNClassifier(filters=4, epochs=1, warm_start=True, random_state=0)
-    clf.fit(X, labels)
-    assert seen["smoothing"] is not None
-    restored = pickle.loads(pickle.dumps(clf))
-    # A warm-started fit trains plainly, in memory as after a pickle: the
-    # same weights either way.
-    clf.fit(X, labels)
-    restored.fit(X, labels)
-    np.testing.assert_allclose(
-        clf.predict_proba(X), restored.predict_proba(X), rtol=1e-5, atol=1e-6
-    )
-    partial = TextCNNClassifier(filters=4, random_state=0)
-    partial.partial_fit(X, labels, classes=np.unique(labels))
-    assert seen["smoothing"] is None
-
-
-def test_smoothing_changes_the_fit_not_the_model(glove_texts):
-    X, labels = glove_texts
-    fits = [
-        TextCNNClassifier(
-            filters=4, epochs=2, bag_of_words_smoothing=s, random_state=0
-        ).fit(X, labels)
-        for s in (0.0, 0.3)
-    ]
-    plain, smoothed = (clf.model_ for clf in fits)
-    assert [w.shape for w in plain.weights] == [w.shape for w in smoothed.weights]
-    assert not np.allclose(
-        plain.get_layer("tfidf_linear").weights_.numpy(),
-        smoothed.get_layer("tfidf_linear").weights_.numpy(),
-    )
+    clf = TextCNNClassifier(filters=4, random_state=0)
+    clf.partial_fit(X[:18], labels[:18], classes=np.unique(labels))
+    clf.partial_fit(X[18:], labels[18:])
+    assert len(seen["searches"]) == 1
 
 
 @pytest.mark.parametrize("value", [-0.1, "on", None])
