@@ -5,6 +5,7 @@ import pytest
 
 from sktextcnn import GloveVectorizer, TextCNNClassifier, _base, _classifier
 from sktextcnn._architectures import (
+    BIGRAM_BUCKETS,
     RIDGE_LOGIT_SCALE,
     SMOOTHING_NEIGHBORS,
     embedding_neighbors,
@@ -100,10 +101,10 @@ def _spy(monkeypatch):
 def _smoothed_start(X, labels, classes, strength):
     """The expected start: (I + S) times the ridge solution on x (I + S)."""
     ids, n_ids = np.asarray(X), X.n_ids
-    idf = smooth_idf(ids, n_ids, 2**17)  # sentences: hashed bigrams
+    idf = smooth_idf(ids, n_ids, BIGRAM_BUCKETS)  # sentences: hashed bigrams
     rows, neighbors, similarity = embedding_neighbors(X.embedding_matrix, idf)
     assert neighbors.shape[1] == SMOOTHING_NEIGHBORS
-    features = tfidf_features(ids, idf, n_ids, 2**17)
+    features = tfidf_features(ids, idf, n_ids, BIGRAM_BUCKETS)
     spread = smoothing_matrix(rows, neighbors, similarity, strength, features.shape[1])
     y = np.searchsorted(classes, labels)
     solution = ridge_weights(features @ spread, y, len(classes), np.ones(len(y)))
