@@ -417,17 +417,37 @@ def seed_min_length(kernel_sizes, pool_size=5):
     return length
 
 
+def _id_runs(ids, n_ids, bigram_buckets=0):
+    """Each text's distinct ids (and hashed bigrams) and their counts.
+
+    Returns ``rows``, ``columns`` and ``counts`` of the (text, id) pairs,
+    padding left out, in row order with the ids of a row ascending (the
+    coordinates of a canonical CSR matrix). Each row's ids are sorted, so
+    that an id's occurrences form one run: ~40x faster on 20 Newsgroups than
+    ``np.unique`` or a COO matrix's ``sum_duplicates`` over all (text,
+    position) pairs, most of which are padding.
+    """
+    if bigram_buckets:
+        ids = np.concatenate([ids, bigram_ids(ids, n_ids, bigram_buckets)], axis=1)
+    ids = np.sort(ids, axis=1)
+    first = np.empty(ids.shape, dtype=bool)
+    first[:, :1] = True
+    np.not_equal(ids[:, 1:], ids[:, :-1], out=first[:, 1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, ids.size))
+    columns = ids.ravel()[starts]
+    keep = columns > 0  # padding
+    rows = starts[keep] // max(ids.shape[1], 1)
+    return rows, columns[keep].astype(np.int64), counts[keep]
+
+
 def smooth_idf(ids, n_ids, bigram_buckets=0):
     """scikit-learn's smooth idf, ``log((1 + n) / (1 + df)) + 1``, per token id.
 
     With ``bigram_buckets``, also per hashed bigram (ids from ``n_ids`` on).
     """
-    n_features = n_ids + bigram_buckets
-    if bigram_buckets:
-        ids = np.concatenate([ids, bigram_ids(ids, n_ids, bigram_buckets)], axis=1)
-    rows = np.repeat(np.arange(len(ids), dtype=np.int64), ids.shape[1])
-    pairs = np.unique(rows * n_features + ids.ravel())
-    df = np.bincount(pairs % n_features, minlength=n_features)
+    _, columns, _ = _id_runs(ids, n_ids, bigram_buckets)
+    df = np.bincount(columns, minlength=n_ids + bigram_buckets)
     idf = np.log((1.0 + len(ids)) / (1.0 + df)) + 1.0
     idf[0] = 0.0  # padding
     return idf.astype(np.float32)
@@ -440,18 +460,12 @@ def tfidf_features(ids, idf, n_ids, bigram_buckets=0):
     normalised (all-padding rows stay zero): ``TfidfLinear(ids)`` is this
     times its weights.
     """
-    n_features = n_ids + bigram_buckets
-    if bigram_buckets:
-        ids = np.concatenate([ids, bigram_ids(ids, n_ids, bigram_buckets)], axis=1)
-    rows = np.repeat(np.arange(len(ids), dtype=np.int64), ids.shape[1])
-    counts = sparse.csr_matrix(
-        (np.ones(ids.size), (rows, ids.ravel().astype(np.int64))),
-        shape=(len(ids), n_features),
-    )
-    counts.sum_duplicates()
-    values = (1.0 + np.log(counts.data)) * idf[counts.indices]
+    rows, columns, counts = _id_runs(ids, n_ids, bigram_buckets)
+    values = (1.0 + np.log(counts)) * idf[columns]
+    indptr = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(ids)), out=indptr[1:])
     features = sparse.csr_matrix(
-        (values, counts.indices, counts.indptr), shape=counts.shape
+        (values, columns, indptr), shape=(len(ids), n_ids + bigram_buckets)
     )
     norms = np.sqrt(np.asarray(features.multiply(features).sum(axis=1)).ravel())
     return sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ features
@@ -478,21 +492,64 @@ RIDGE_ALPHA = 0.5
 RIDGE_LOGIT_SCALE = {"long": 8.0, "short": 4.0}
 
 
-def ridge_weights(features, y, n_classes, sample_weight, alpha=RIDGE_ALPHA):
+def ridge_weights(
+    features, y, n_classes, sample_weight, alpha=RIDGE_ALPHA, tol=1e-4
+):  # fmt: skip
     """Ridge regression of one-hot labels on ``features``: weights per class.
 
     ``features`` is a sparse (n_samples, n_features) matrix, ``y`` class
     indices; returns float32 weights of shape (n_features, n_classes), the
-    ``coef_.T`` of ``Ridge(alpha, fit_intercept=False)`` fitted on the 0/1
-    targets (solved by conjugate gradients on sparse features).
-    """
-    from sklearn.linear_model import Ridge
+    ``coef_.T`` of ``Ridge(alpha, fit_intercept=False, solver="sparse_cg")``
+    fitted on the 0/1 targets with ``sample_weight``.
 
-    targets = np.zeros((len(y), n_classes))
-    targets[np.arange(len(y)), y] = 1.0
-    ridge = Ridge(alpha=alpha, fit_intercept=False)
-    ridge.fit(features, targets, sample_weight=sample_weight)
-    return np.asarray(ridge.coef_, dtype=np.float32).T
+    Solved as scikit-learn's ``sparse_cg`` solver does (conjugate gradients,
+    on the kernel form ``(X X' + alpha I) c = y``, ``w = X' c`` when there
+    are fewer samples than features, each class until its residual is
+    ``tol`` times its target's norm), but for all classes at once: each
+    iteration multiplies the features by one dense block of n_classes
+    columns instead of n_classes vectors (20 Newsgroups: 1.4 s instead of
+    2.5 s).
+    """
+    root = np.sqrt(np.asarray(sample_weight, dtype=np.float64))
+    X = sparse.csr_matrix(sparse.diags(root) @ features, dtype=np.float64)
+    Xt = X.T.tocsr()
+    B = np.zeros((len(y), n_classes))
+    B[np.arange(len(y)), y] = root
+    if X.shape[0] < X.shape[1]:  # the kernel form, as sparse_cg
+
+        def gram(V):
+            return X @ (Xt @ V) + alpha * V
+
+    else:
+        B = Xt @ B
+
+        def gram(V):
+            return Xt @ (X @ V) + alpha * V
+
+    # Conjugate gradients, one independent run per column of B.
+    solution = np.zeros_like(B)
+    residual = B.copy()
+    direction = residual.copy()
+    rs = np.einsum("ij,ij->j", residual, residual)
+    stop = tol**2 * np.einsum("ij,ij->j", B, B)
+    for _ in range(10 * B.shape[0]):
+        active = rs > stop
+        if not active.any():
+            break
+        product = gram(direction)
+        curvature = np.einsum("ij,ij->j", direction, product)
+        step = np.where(active, rs / np.where(active, curvature, 1.0), 0.0)
+        solution += step * direction
+        residual -= step * product
+        new_rs = np.einsum("ij,ij->j", residual, residual)
+        direction = (
+            residual
+            + np.where(active, new_rs / np.where(active, rs, 1.0), 0.0) * direction
+        )
+        rs = new_rs
+    if X.shape[0] < X.shape[1]:
+        solution = Xt @ solution
+    return np.asarray(solution, dtype=np.float32)
 
 
 # bag_of_words_smoothing: the ridge start solved on smoothed features

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from scipy import sparse
+from sklearn.linear_model import Ridge
 
 from sktextcnn import GloveVectorizer, TextCNNClassifier, _base
 from sktextcnn._architectures import (
@@ -17,20 +18,29 @@ from sktextcnn._architectures import (
 from .conftest import make_corpus
 
 
-def test_ridge_weights_solve_the_weighted_ridge_problem():
+# More samples than features (the primal form) and fewer (the kernel form).
+@pytest.mark.parametrize("n_samples, n_features", [(30, 12), (12, 30)])
+def test_ridge_weights_solve_the_weighted_ridge_problem(n_samples, n_features):
     rng = np.random.RandomState(0)
-    features = sparse.random(30, 12, density=0.3, random_state=rng, format="csr")
-    y = rng.randint(3, size=30)
-    weights = rng.uniform(0.0, 2.0, size=30)
+    features = sparse.random(
+        n_samples, n_features, density=0.3, random_state=rng, format="csr"
+    )
+    y = rng.randint(3, size=n_samples)
+    weights = rng.uniform(0.0, 2.0, size=n_samples)
+    weights[0] = 0.0
     W = ridge_weights(features, y, 3, weights, alpha=0.7)
-    assert W.shape == (12, 3) and W.dtype == np.float32
+    assert W.shape == (n_features, 3) and W.dtype == np.float32
     # The normal equations (X' S X + alpha I) W = X' S Y, solved densely.
     X, Y = features.toarray(), np.eye(3)[y]
     expected = np.linalg.solve(
-        X.T @ (weights[:, None] * X) + 0.7 * np.eye(12), X.T @ (weights[:, None] * Y)
+        X.T @ (weights[:, None] * X) + 0.7 * np.eye(n_features),
+        X.T @ (weights[:, None] * Y),
     )
-    # sparse_cg stops at a relative residual of 1e-4.
+    # Conjugate gradients stop at a relative residual of 1e-4, as sparse_cg.
     np.testing.assert_allclose(W, expected, rtol=1e-3, atol=1e-3)
+    sk = Ridge(alpha=0.7, fit_intercept=False, solver="sparse_cg")
+    sk.fit(features, Y, sample_weight=weights)
+    np.testing.assert_allclose(W, sk.coef_.T, rtol=1e-3, atol=1e-3)
 
 
 def _ids(texts, max_length=16):
