@@ -490,10 +490,15 @@ def tfidf_features(ids, idf, n_ids, bigram_buckets=0):
 # came out too small: the same accuracy as the zero start. See docs/index.md.
 RIDGE_ALPHA = 0.5
 RIDGE_LOGIT_SCALE = {"long": 8.0, "short": 4.0}
+# On long texts each class's ridge is solved on features scaled by its
+# Naive-Bayes log-count ratios (nb_scales), a quarter of the way from 1 (after
+# NBSVM, Wang & Manning 2012). Chosen on validation splits of the training
+# data; see docs/index.md.
+NB_INTERPOLATION = {"long": 0.25, "short": 0.0}
 
 
 def ridge_weights(
-    features, y, n_classes, sample_weight, alpha=RIDGE_ALPHA, tol=1e-4
+    features, y, n_classes, sample_weight, alpha=RIDGE_ALPHA, tol=1e-4, scales=None
 ):  # fmt: skip
     """Ridge regression of one-hot labels on ``features``: weights per class.
 
@@ -509,22 +514,30 @@ def ridge_weights(
     iteration multiplies the features by one dense block of n_classes
     columns instead of n_classes vectors (20 Newsgroups: 1.4 s instead of
     2.5 s).
+
+    ``scales`` (n_features, n_classes), optional: class ``c`` is regressed on
+    the features times ``scales[:, c]`` (:func:`nb_scales`), and its returned
+    weights are its solution times ``scales[:, c]``, so that the unscaled
+    features times them give its scores.
     """
     root = np.sqrt(np.asarray(sample_weight, dtype=np.float64))
     X = sparse.csr_matrix(sparse.diags(root) @ features, dtype=np.float64)
     Xt = X.T.tocsr()
     B = np.zeros((len(y), n_classes))
     B[np.arange(len(y)), y] = root
+    # Class c's features are X D_c (D_c = diag(scales[:, c])); for all classes
+    # at once, D_c v_c is the column c of (scales * V).
+    D = np.ones((X.shape[1], 1)) if scales is None else np.asarray(scales, float)
     if X.shape[0] < X.shape[1]:  # the kernel form, as sparse_cg
 
         def gram(V):
-            return X @ (Xt @ V) + alpha * V
+            return X @ (D * D * (Xt @ V)) + alpha * V
 
     else:
-        B = Xt @ B
+        B = D * (Xt @ B)
 
         def gram(V):
-            return Xt @ (X @ V) + alpha * V
+            return D * (Xt @ (X @ (D * V))) + alpha * V
 
     # Conjugate gradients, one independent run per column of B.
     solution = np.zeros_like(B)
@@ -548,8 +561,33 @@ def ridge_weights(
         )
         rs = new_rs
     if X.shape[0] < X.shape[1]:
-        solution = Xt @ solution
-    return np.asarray(solution, dtype=np.float32)
+        solution = D * (Xt @ solution)
+    return np.asarray(D * solution, dtype=np.float32)
+
+
+def nb_scales(features, y, n_classes, sample_weight, interpolation):
+    """Per-class feature scales from Naive-Bayes log-count ratios.
+
+    After Wang & Manning (2012), "Baselines and Bigrams" (NBSVM): feature
+    ``j`` of class ``c`` is scaled by ``|r[j, c]|``, the log ratio of how
+    often it occurs (present or not, weighted by ``sample_weight``, add-one
+    smoothed) in the texts of class ``c`` and in the others, each side
+    normalised to sum 1. Here the ratios are divided by their mean over the
+    features' occurrences and moved towards 1: returns the (n_features,
+    n_classes) scales ``(1 - interpolation) + interpolation * |r| / mean``.
+    """
+    present = sparse.csr_matrix(features, copy=True)
+    present.data = (present.data != 0).astype(np.float64)
+    onehot = np.zeros((len(y), n_classes))
+    onehot[np.arange(len(y)), y] = np.asarray(sample_weight, dtype=np.float64)
+    inside = np.asarray(present.T @ onehot)  # (n_features, n_classes)
+    total = inside.sum(axis=1, keepdims=True)
+    p, q = 1.0 + inside, 1.0 + (total - inside)
+    ratio = np.abs(np.log(p / p.sum(axis=0)) - np.log(q / q.sum(axis=0)))
+    occurrences = np.asarray(present.sum(axis=0)).reshape(-1, 1)
+    mean = (ratio * occurrences).sum(axis=0) / max(occurrences.sum(), 1.0)
+    ratio /= np.where(mean > 0, mean, 1.0)
+    return (1.0 - interpolation) + interpolation * ratio
 
 
 # bag_of_words_smoothing: the ridge start solved on smoothed features

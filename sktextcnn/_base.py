@@ -28,6 +28,7 @@ from ._architectures import (
     ARCHITECTURES,
     BIGRAM_BUCKETS,
     LOSSES,
+    NB_INTERPOLATION,
     OPTIMIZERS,
     REGISTRY,
     RIDGE_LOGIT_SCALE,
@@ -35,6 +36,7 @@ from ._architectures import (
     compile_model,
     embedding_neighbors,
     largest_gram_eigenvalue,
+    nb_scales,
     ridge_weights,
     smooth_idf,
     smoothing_matrix,
@@ -332,13 +334,20 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
                     neighbors = embedding_neighbors(matrix, idf)
                     spread = smoothing_matrix(*neighbors, strength, features.shape[1])
                     features = features @ spread
-                scale = RIDGE_LOGIT_SCALE["short" if self._short(X) else "long"]
+                length = "short" if self._short(X) else "long"
+                scales = None
+                if NB_INTERPOLATION[length]:
+                    scales = nb_scales(
+                        features, targets.y[rows], targets.n_outputs,
+                        targets.weights[rows], NB_INTERPOLATION[length],
+                    )  # fmt: skip
                 weights = ridge_weights(
                     features, targets.y[rows], targets.n_outputs,
-                    targets.weights[rows],
+                    targets.weights[rows], scales=scales,
                 )  # fmt: skip
                 if strength:
                     weights = np.asarray(spread @ weights, dtype=np.float32)
+                scale = RIDGE_LOGIT_SCALE[length]
                 layer.weights_.assign(weights * (scale / layer.scale))
             if LOSSES[targets.loss].curvature is not None:
                 # How much a batch's texts overlap (see compile_model): on a

@@ -8,8 +8,10 @@ from sklearn.linear_model import Ridge
 from sktextcnn import GloveVectorizer, TextCNNClassifier, _base
 from sktextcnn._architectures import (
     BIGRAM_BUCKETS,
+    NB_INTERPOLATION,
     RIDGE_ALPHA,
     RIDGE_LOGIT_SCALE,
+    nb_scales,
     ridge_weights,
     smooth_idf,
     tfidf_features,
@@ -41,6 +43,72 @@ def test_ridge_weights_solve_the_weighted_ridge_problem(n_samples, n_features):
     sk = Ridge(alpha=0.7, fit_intercept=False, solver="sparse_cg")
     sk.fit(features, Y, sample_weight=weights)
     np.testing.assert_allclose(W, sk.coef_.T, rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("n_samples, n_features", [(30, 12), (12, 30)])
+def test_ridge_weights_with_per_class_scales(n_samples, n_features):
+    rng = np.random.RandomState(1)
+    features = sparse.random(
+        n_samples, n_features, density=0.3, random_state=rng, format="csr"
+    )
+    y = rng.randint(3, size=n_samples)
+    weights = rng.uniform(0.0, 2.0, size=n_samples)
+    scales = rng.uniform(0.5, 2.0, size=(n_features, 3))
+    W = ridge_weights(features, y, 3, weights, alpha=0.7, scales=scales)
+    X = features.toarray()
+    for c in range(3):
+        # Class c's ridge on the features times its scales, solved densely;
+        # its weights for the unscaled features are the solution times them.
+        Xc = X * scales[:, c]
+        v = np.linalg.solve(
+            Xc.T @ (weights[:, None] * Xc) + 0.7 * np.eye(n_features),
+            Xc.T @ (weights * (y == c)),
+        )
+        np.testing.assert_allclose(W[:, c], scales[:, c] * v, rtol=1e-3, atol=1e-3)
+
+
+def test_nb_scales_are_interpolated_log_count_ratios():
+    features = sparse.csr_matrix(
+        np.array([[0.5, 0.0, 0.2], [0.1, 0.3, 0.0], [0.0, 0.4, 0.0], [0.7, 0.0, 0.9]])
+    )
+    y = np.array([0, 1, 1, 0])
+    weights = np.array([1.0, 1.0, 2.0, 1.0])
+    present = (features.toarray() != 0).astype(float)
+    occurrences = present.sum(axis=0)
+    expected = np.empty((3, 2))
+    for c in range(2):
+        # Wang & Manning's r with add-one smoothing, texts weighted.
+        p = 1 + (weights * (y == c)) @ present
+        q = 1 + (weights * (y != c)) @ present
+        r = np.abs(np.log(p / p.sum()) - np.log(q / q.sum()))
+        expected[:, c] = r / (r @ occurrences / occurrences.sum())
+    np.testing.assert_allclose(nb_scales(features, y, 2, weights, 1.0), expected)
+    np.testing.assert_allclose(
+        nb_scales(features, y, 2, weights, 0.25), 0.75 + 0.25 * expected
+    )
+    np.testing.assert_array_equal(nb_scales(features, y, 2, weights, 0.0), 1.0)
+
+
+@pytest.mark.parametrize("length", ["short", "long"])
+def test_ridge_start_scales_long_texts_only(monkeypatch, length):
+    texts, labels = make_corpus(10, classes=("sport", "space", "cars"))
+    X = _ids(texts)
+    if length == "long":  # every text counts as long
+        monkeypatch.setattr(_base, "_SHORT_TEXT", 0)
+    seen = []
+
+    def recording(features, y, n_classes, sample_weight, **kwargs):
+        seen.append(kwargs["scales"])
+        return ridge_weights(features, y, n_classes, sample_weight, **kwargs)
+
+    monkeypatch.setattr(_base, "ridge_weights", recording)
+    clf = _bow("ridge", bag_of_words_bigrams=False).fit(X, labels)
+    (scales,) = seen
+    if length == "short":
+        assert scales is None and NB_INTERPOLATION["short"] == 0.0
+    else:
+        assert scales.shape == (clf.n_ids_, 3)
+        assert NB_INTERPOLATION["long"] == 0.25 and scales.min() >= 0.75
 
 
 def _ids(texts, max_length=16):
