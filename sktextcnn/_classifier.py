@@ -75,6 +75,10 @@ class TextCNNClassifier(ClassifierMixin, BaseTextCNN):
         ``alpha=0.5`` and no intercept), its scores times 8 (4 when the
         median training text has at most 64 tokens) as logits; the joint
         training goes on from there (``partial_fit``: from its first chunk).
+        On longer texts each class's regression is solved on features scaled
+        by their Naive-Bayes log-count ratios for it, a quarter of the way
+        from 1 (NBSVM, Wang & Manning 2012), and the part starts at the
+        weights that give the same scores on the plain features.
         "zeros": at zero, the model learning
         everything by gradient descent (sktextcnn 0.1). With multilabel
         ``y`` the part starts at zero whichever is set. See the user guide's

@@ -124,12 +124,12 @@ def test_batch_size_auto_rule(n_samples, expected):
 @pytest.mark.parametrize(
     "n_samples, short, expected",
     [
-        (200, True, 36), (1000, True, 8), (11_314, True, 6), (100_000, True, 4),
-        (200, False, 22), (1000, False, 5), (11_314, False, 4),
+        (200, True, 36), (1000, True, 8), (11_314, True, 6), (100_000, True, 3),
+        (200, False, 15), (1000, False, 4), (11_314, False, 3),
     ],
 )  # fmt: skip
 def test_epochs_auto_rule(n_samples, short, expected):
-    # About 250 gradient steps for short texts, 150 for long ones, from 4 to
+    # About 250 gradient steps for short texts, 100 for long ones, from 3 to
     # 40 epochs.
     clf = TextCNNClassifier()
     assert clf.epochs == "auto"
@@ -141,10 +141,10 @@ def test_epochs_auto_rule(n_samples, short, expected):
 def test_epochs_auto_follows_the_median_text_length():
     vec = GloveVectorizer(max_length=200, embeddings=None)
     clf = TextCNNClassifier(filters=2, embedding_dim=4, random_state=0)
-    for length, epochs in ((140, 12), (12, 20)):
+    for length, epochs in ((140, 8), (12, 20)):
         texts, labels = make_corpus(200, length=length)
         clf.fit(vec.fit_transform(texts), labels)
-        # 400 texts in batches of 32, 13 steps an epoch: 150 steps for texts
+        # 400 texts in batches of 32, 13 steps an epoch: 100 steps for texts
         # of 70-140 tokens, 250 for sentences of 6-12.
         assert clf.n_iter_ == epochs == len(clf.history_["loss"])
 
