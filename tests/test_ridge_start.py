@@ -20,16 +20,22 @@ from sktextcnn._architectures import (
 from .conftest import make_corpus
 
 
-# More samples than features (the primal form) and fewer (the kernel form).
-@pytest.mark.parametrize("n_samples, n_features", [(30, 12), (12, 30)])
-def test_ridge_weights_solve_the_weighted_ridge_problem(n_samples, n_features):
-    rng = np.random.RandomState(0)
+def _ridge_problem(n_samples, n_features, seed):
+    """Sparse features, 3 classes and sample weights (one of them zero)."""
+    rng = np.random.RandomState(seed)
     features = sparse.random(
         n_samples, n_features, density=0.3, random_state=rng, format="csr"
     )
     y = rng.randint(3, size=n_samples)
     weights = rng.uniform(0.0, 2.0, size=n_samples)
     weights[0] = 0.0
+    return rng, features, y, weights
+
+
+# More samples than features (the primal form) and fewer (the kernel form).
+@pytest.mark.parametrize("n_samples, n_features", [(30, 12), (12, 30)])
+def test_ridge_weights_solve_the_weighted_ridge_problem(n_samples, n_features):
+    _, features, y, weights = _ridge_problem(n_samples, n_features, seed=0)
     W = ridge_weights(features, y, 3, weights, alpha=0.7)
     assert W.shape == (n_features, 3) and W.dtype == np.float32
     # The normal equations (X' S X + alpha I) W = X' S Y, solved densely.
@@ -47,12 +53,7 @@ def test_ridge_weights_solve_the_weighted_ridge_problem(n_samples, n_features):
 
 @pytest.mark.parametrize("n_samples, n_features", [(30, 12), (12, 30)])
 def test_ridge_weights_with_per_class_scales(n_samples, n_features):
-    rng = np.random.RandomState(1)
-    features = sparse.random(
-        n_samples, n_features, density=0.3, random_state=rng, format="csr"
-    )
-    y = rng.randint(3, size=n_samples)
-    weights = rng.uniform(0.0, 2.0, size=n_samples)
+    rng, features, y, weights = _ridge_problem(n_samples, n_features, seed=1)
     scales = rng.uniform(0.5, 2.0, size=(n_features, 3))
     W = ridge_weights(features, y, 3, weights, alpha=0.7, scales=scales)
     X = features.toarray()
