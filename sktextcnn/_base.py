@@ -800,7 +800,7 @@ _MODEL_PARAMETERS = """\
         Passes over the training data (at most, with ``early_stopping``).
         "auto": enough for about 250 gradient steps when the median training
         text has at most 64 tokens, 100 for longer texts, at least 3 epochs
-        and at most 40: 4 for the 11,314 posts of 20 Newsgroups, 36 for 200
+        and at most 40: 3 for the 11,314 posts of 20 Newsgroups, 36 for 200
         sentences (why: the user guide's design notes, docs/index.md).
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified by
