@@ -526,18 +526,24 @@ def ridge_weights(
     B = np.zeros((len(y), n_classes))
     B[np.arange(len(y)), y] = root
     # Class c's features are X D_c (D_c = diag(scales[:, c])); for all classes
-    # at once, D_c v_c is the column c of (scales * V).
-    D = np.ones((X.shape[1], 1)) if scales is None else np.asarray(scales, float)
-    if X.shape[0] < X.shape[1]:  # the kernel form, as sparse_cg
+    # at once, D_c v_c is the column c of (scales * V). Unscaled: no products.
+    D = None if scales is None else np.asarray(scales, dtype=np.float64)
+    D2 = None if D is None else D * D
+
+    def scale(M, factor):
+        return M if factor is None else factor * M
+
+    kernel = X.shape[0] < X.shape[1]
+    if kernel:  # the kernel form, as sparse_cg
 
         def gram(V):
-            return X @ (D * D * (Xt @ V)) + alpha * V
+            return X @ scale(Xt @ V, D2) + alpha * V
 
     else:
-        B = D * (Xt @ B)
+        B = scale(Xt @ B, D)
 
         def gram(V):
-            return D * (Xt @ (X @ (D * V))) + alpha * V
+            return scale(Xt @ (X @ scale(V, D)), D) + alpha * V
 
     # Conjugate gradients, one independent run per column of B.
     solution = np.zeros_like(B)
@@ -560,9 +566,9 @@ def ridge_weights(
             + np.where(active, new_rs / np.where(active, rs, 1.0), 0.0) * direction
         )
         rs = new_rs
-    if X.shape[0] < X.shape[1]:
-        solution = D * (Xt @ solution)
-    return np.asarray(D * solution, dtype=np.float32)
+    # The weights on the unscaled features: D_c times class c's solution.
+    solution = scale(Xt @ solution, D2) if kernel else scale(solution, D)
+    return np.asarray(solution, dtype=np.float32)
 
 
 def nb_scales(features, y, n_classes, sample_weight, interpolation):

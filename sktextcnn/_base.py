@@ -338,16 +338,16 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
                     spread = smoothing_matrix(*neighbors, strength, features.shape[1])
                     features = features @ spread
                 length = "short" if self._short(X) else "long"
+                y, sample_weight = targets.y[rows], targets.weights[rows]
                 scales = None
                 if NB_INTERPOLATION[length]:
                     scales = nb_scales(
-                        features, targets.y[rows], targets.n_outputs,
-                        targets.weights[rows], NB_INTERPOLATION[length],
+                        features, y, targets.n_outputs, sample_weight,
+                        NB_INTERPOLATION[length],
                     )  # fmt: skip
                 weights = ridge_weights(
-                    features, targets.y[rows], targets.n_outputs,
-                    targets.weights[rows], scales=scales,
-                )  # fmt: skip
+                    features, y, targets.n_outputs, sample_weight, scales=scales
+                )
                 if strength:
                     weights = np.asarray(spread @ weights, dtype=np.float32)
                 scale = RIDGE_LOGIT_SCALE[length]
