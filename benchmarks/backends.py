@@ -8,6 +8,7 @@ docs/benchmarks.md:
     python benchmarks/backends.py --quick          # a smoke run on small subsets
     python benchmarks/backends.py --backend jax --gpu   # JAX on a GPU
     python benchmarks/backends.py --precision bfloat16  # mixed bfloat16
+    python benchmarks/backends.py --write-embeddings glove-20news.txt.gz
 
 The backend is chosen when Keras is first imported, so each backend runs in
 its own fresh subprocess (``KERAS_BACKEND`` set in its environment), one
@@ -21,7 +22,13 @@ one-text calls. Under JAX the batches follow the few-shapes policy of
 ``--gpu`` runs JAX alone on a GPU (it fails unless JAX sees one) and writes
 the "backends-gpu" section, next to this CPU's TensorFlow figures read from
 the "backends" section. The image of a GPU machine may lack TensorFlow: only
-JAX, Keras, scikit-learn, NumPy and the packaged GloVe vectors are needed.
+JAX, Keras, scikit-learn, NumPy and the GloVe vectors are needed. Where the
+packaged vectors cannot travel (their wheel is 76 MB), ``--write-embeddings
+PATH`` writes, on a machine that has them, a gzip-compressed GloVe text file
+of the rows of the words that 20 Newsgroups' train and test texts use (about
+12 MB), and ``--embeddings PATH`` reads it instead: the vectorizer gets the
+same ids and the same rows as from the packaged vectors (only words absent
+from both texts are left out), so the model trains on the same inputs.
 """
 
 from __future__ import annotations
@@ -109,7 +116,7 @@ def worker(args):
         if jax.default_backend() != "gpu":
             raise RuntimeError(f"--gpu: JAX sees no GPU ({jax.devices()})")
     X_tr, y_tr, X_te, y_te = _load(args)
-    vec = GloveVectorizer()
+    vec = GloveVectorizer(embeddings=args.embeddings)
     clf = TextCNNClassifier(random_state=0, precision=args.precision)
     if args.epochs is not None:
         clf.set_params(epochs=args.epochs)
@@ -143,6 +150,33 @@ def worker(args):
     return res
 
 
+def write_embeddings(args):
+    """Write the packaged GloVe rows of the words 20 Newsgroups uses to a file."""
+    import gzip
+
+    import numpy as np
+
+    from sktextcnn import GloveVectorizer
+    from sktextcnn._embeddings import DEFAULT_EMBEDDINGS, load_embedding_rows
+    from sktextcnn.datasets import load_20newsgroups
+
+    texts = []
+    for subset in ("train", "test"):
+        texts += load_20newsgroups(subset, data=args.data).data
+    # Every word of both splits, as the default vectorizer tokenizes them.
+    words = list(GloveVectorizer(embeddings=None).fit(texts).vocabulary_)
+    vectors, found = load_embedding_rows(DEFAULT_EMBEDDINGS, words)
+    with gzip.open(args.write_embeddings, "wt", encoding="utf-8") as f:
+        for word, row in zip(np.asarray(words)[found], vectors[found]):
+            # str(np.float32): the shortest decimal that reads back as this float32
+            f.write(word + " " + " ".join(str(x) for x in row) + "\n")
+    print(
+        f"[backends] wrote {found.sum():,} of {len(words):,} words' vectors to "
+        f"{args.write_embeddings}",
+        file=sys.stderr,
+    )
+
+
 # ----------------------------------------------------------------------------
 # the driver
 
@@ -169,7 +203,7 @@ def _machine(load):
 def _run_worker(backend, args):
     cmd = [sys.executable, __file__, "--worker", backend, "--data", str(args.data)]
     cmd += ["--latency-calls", str(args.latency_calls)]
-    cmd += ["--precision", args.precision]
+    cmd += ["--precision", args.precision, "--embeddings", str(args.embeddings)]
     for flag in ("train_size", "test_size", "epochs"):
         value = getattr(args, flag)
         if value is not None:
@@ -206,8 +240,12 @@ def _ratio(a, b):
     return f"{float(a) / float(b):.2f}x" if float(b) > 0 else "n/a"
 
 
-def report(results, args, machine, load):
-    """The Markdown section: one column per backend (and the JAX/TF ratio)."""
+def report(results, args, machine, load, cores=None):
+    """The Markdown section: one column per backend (and the JAX/TF ratio).
+
+    ``cores``: the machine's CPU count (default: this one's); a load average
+    above half of it marks the timings as noisy.
+    """
     figures = [_figures(r) for r in results]
     header = ["Figure"] + [f"{r['backend']} ({r['device']})" for r in results]
     tf_cpu = None
@@ -235,14 +273,41 @@ def report(results, args, machine, load):
     versions = "; ".join(
         f"{r['backend']} {r['backend_version']}, Keras {r['keras']}" for r in results
     )
+    cores = cores or os.cpu_count() or 1
     shared = (
-        " The load average was above 1 at the start: the run shared the machine "
-        "with other work, so its timings are noisy."
-        if load > 1
+        f" The load average was above {cores / 2:g} (half the cores) at the start: "
+        "the run shared the machine with other work, so its timings are noisy."
+        if load > cores / 2
         else ""
     )
     r0 = results[0]
-    body = f"""## Keras backends{" on a GPU" if args.gpu else ""}: TensorFlow and JAX
+    title = "JAX on a GPU" if args.gpu else "Keras backends: TensorFlow and JAX"
+    if args.precision != "float32":
+        title += f", precision={args.precision!r}"
+    if args.gpu:
+        runs = (
+            "JAX ran in a fresh subprocess on the GPU; the TensorFlow column is "
+            'copied from\nthe "Keras backends" section (this project\'s CPU). '
+        )
+    else:
+        runs = (
+            "Each backend ran in its own fresh\nsubprocess (`KERAS_BACKEND` set), "
+            "one after the other. "
+        )
+    vectors = ""
+    if str(args.embeddings) != "glove-6b-50d":
+        vectors = (
+            "\nThe vectors were read from a file written by `--write-embeddings` "
+            "(the packaged\nGloVe rows of the words of both splits): the same ids "
+            "and rows as the packaged ones."
+        )
+    ratio_note = (
+        "4. JAX's figure over TensorFlow's, higher is better for JAX (times "
+        "inverted).\n"
+        if both
+        else ""
+    )
+    body = f"""## {title}
 
 Command: `{command_line()}`
 
@@ -251,10 +316,9 @@ Machine: {machine}; {versions}.{shared}
 20 Newsgroups bydate, {r0["n_train"]:,} training and {r0["n_test"]:,} test
 documents; `GloveVectorizer()` + `TextCNNClassifier(random_state=0,
 precision={args.precision!r})`, otherwise the library's defaults ({r0["epochs"]}
-epoch(s) run). Each backend ran in its own fresh
-subprocess (`KERAS_BACKEND` set), one after the other. Under JAX, batches follow
+epoch(s) run). {runs}Under JAX, batches follow
 the few-shapes policy (power-of-two widths 16..1024 and inference row counts:
-the user guide's "GPUs and backends" page).
+the user guide's "GPUs and backends" page).{vectors}
 
 {markdown_table(header, rows)}
 
@@ -265,8 +329,7 @@ the user guide's "GPUs and backends" page).
    compilation of the inference shapes not met during fit), then again.
 3. Median of {args.latency_calls} one-text `clf.predict_proba` calls after a
    warm-up pass over the same texts.
-4. JAX's figure over TensorFlow's, higher is better for JAX (times inverted).
-"""
+{ratio_note}"""
     return body
 
 
@@ -317,6 +380,20 @@ def main(argv=None):
         help="markdown file whose section is rewritten (default "
         "docs/benchmarks.md; --quick and subsets write nothing unless given)",
     )
+    parser.add_argument(
+        "--embeddings",
+        default="glove-6b-50d",
+        help="GloveVectorizer(embeddings=) (default: the packaged GloVe 6B 50d); "
+        "e.g. a file written by --write-embeddings",
+    )
+    parser.add_argument(
+        "--write-embeddings",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="write the packaged GloVe rows of 20 Newsgroups' words to PATH "
+        "(gzip GloVe text) and exit",
+    )
     parser.add_argument("--worker", choices=BACKENDS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.data = data_dir(args.data)
@@ -325,6 +402,9 @@ def main(argv=None):
     if args.gpu:
         args.backend = "jax"
 
+    if args.write_embeddings is not None:
+        write_embeddings(args)
+        return
     if args.worker:
         print_result(worker(args))
         return

@@ -48,7 +48,6 @@ from ._persistence import pack_model, unpack_model
 from ._sequences import TokenSequences
 from ._training import (
     BatchMaker,
-    bfloat16_gpu,
     copy_callbacks,
     fit_loop,
     predict_batches,
@@ -369,10 +368,16 @@ class BaseTextCNN(BaseEstimator, metaclass=ABCMeta):
         return 0.0
 
     def _precision(self):
-        """``precision``, resolved for the device Keras computes on."""
-        if self.precision != "auto":
-            return self.precision
-        return "bfloat16" if bfloat16_gpu() else "float32"
+        """``precision``, resolved: "auto" is the precision measured fastest.
+
+        bfloat16 has been measured slower or no faster than float32 on every
+        device tried (docs/user_guide/gpus_backends.md, "Mixed precision"):
+        an NVIDIA H200 under JAX (training steps 1.2-1.3x slower, the
+        bag-of-words part 2x), a CPU with AVX-512 BF16 and AMX under
+        TensorFlow (as many CPU-seconds) and JAX (1.4x more). So "auto" is
+        float32 everywhere until a device is measured where bfloat16 helps.
+        """
+        return "float32" if self.precision == "auto" else self.precision
 
     def _uses_bag_of_words(self):
         return self.architecture == "bow" or (
@@ -835,12 +840,13 @@ _CONTROL_PARAMETERS = """\
     precision : {"float32", "bfloat16", "auto"}, default="float32"
         Arithmetic of the network. "float32": exact single precision.
         "bfloat16": Keras' ``mixed_bfloat16`` policy -- layers compute in
-        bfloat16 and keep float32 weights, outputs stay float32. "auto":
-        "bfloat16" on a GPU with bfloat16 units (compute capability 8.0 or
-        more), "float32" on any CPU: on a CPU with AVX-512 BF16 and AMX,
-        bfloat16 took as many CPU-seconds to train as float32 (see the user
-        guide's "GPUs and backends" page). Resolved at a cold fit;
-        ``warm_start`` fits keep the model's precision.
+        bfloat16 and keep float32 weights, outputs stay float32. "auto": the
+        precision measured fastest at equal accuracy on the device the fit
+        runs on -- so far "float32" everywhere: bfloat16 trained more slowly
+        on an NVIDIA H200 GPU under JAX and no faster on a CPU with
+        AVX-512 BF16 and AMX (the user guide's "GPUs and backends" page).
+        Resolved at a cold fit; ``warm_start`` fits keep the model's
+        precision.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation
         split. With an int, fits on CPU are reproducible. Fitting never

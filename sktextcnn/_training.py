@@ -66,36 +66,6 @@ def few_shapes(backend=None):
     return backend in FEW_SHAPES_BACKENDS
 
 
-def bfloat16_gpu():
-    """Whether Keras computes on a GPU with bfloat16 units (compute capability >= 8).
-
-    Where ``TextCNNClassifier(precision="auto")`` turns mixed bfloat16 on. The
-    only other backend-specific code of sktextcnn (the device query), beside
-    :func:`few_shapes`; False on CPUs, whatever their instructions.
-    """
-    backend = keras.backend.backend()
-    try:
-        if backend == "jax":
-            import jax
-
-            device = jax.devices()[0]
-            if device.platform != "gpu":
-                return False
-            capability = getattr(device, "compute_capability", "0")
-            return float(capability) >= 8.0
-        if backend == "tensorflow":
-            import tensorflow as tf
-
-            gpus = tf.config.list_physical_devices("GPU")
-            if not gpus:
-                return False
-            details = tf.config.experimental.get_device_details(gpus[0])
-            return tuple(details.get("compute_capability", (0, 0))) >= (8, 0)
-    except (ImportError, RuntimeError, ValueError):
-        return False
-    return False
-
-
 def bucket_width(width, few=False):
     """Smallest bucket >= width (``few``: of the few-shapes policy)."""
     buckets, step = (_FEW_WIDTHS, 1024) if few else (_BUCKETS, 128)

@@ -38,7 +38,10 @@ def result(backend, device="cpu", **figures):
 
 
 def args(**kw):
-    base = {"gpu": False, "latency_calls": 7, "output": None, "precision": "float32"}
+    base = {
+        "gpu": False, "latency_calls": 7, "output": None, "precision": "float32",
+        "embeddings": "glove-6b-50d",
+    }  # fmt: skip
     return argparse.Namespace(**{**base, **kw})
 
 
@@ -70,8 +73,33 @@ def test_gpu_section_sits_next_to_the_cpu_tensorflow_figures(backends, tmp_path)
         args(gpu=True, output=output),
         "gpu machine",
         2.0,
+        cores=2,
     )
-    assert "on a GPU" in gpu and "noisy" in gpu
+    assert "## JAX on a GPU" in gpu and "noisy" in gpu
+    assert "jax / tensorflow" not in gpu and "4. JAX's figure" not in gpu
     # JAX on the GPU, then the CPU's TensorFlow figure from the section above.
     assert _row(gpu, "Fit time")[1:] == ["2.0", "10.0"]
     assert _row(gpu, "Test accuracy")[1:] == ["0.8500", "0.8500"]
+
+
+def test_a_vectors_file_is_named_in_the_section(backends):
+    runs = [result("tensorflow"), result("jax")]
+    assert "--write-embeddings" not in backends.report(runs, args(), "m", 0.5)
+    body = backends.report(runs, args(embeddings="glove-20news.txt.gz"), "m", 0.5)
+    assert "--write-embeddings" in body and "same ids" in body
+
+
+def test_noisy_means_a_load_above_half_the_cores(backends):
+    runs = [result("jax", device="gpu: H200")]
+    assert "noisy" not in backends.report(runs, args(), "m", 1.06, cores=16)
+    assert "noisy" in backends.report(runs, args(), "m", 1.06, cores=2)
+
+
+def test_each_precision_has_its_own_title(backends):
+    runs = [result("jax", device="gpu: H200")]
+    titles = {
+        next(ln for ln in backends.report(runs, args(gpu=True, precision=p), "m", 0)
+             .splitlines() if ln.startswith("## "))
+        for p in ("float32", "bfloat16")
+    }  # fmt: skip
+    assert titles == {"## JAX on a GPU", "## JAX on a GPU, precision='bfloat16'"}
