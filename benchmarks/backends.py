@@ -297,9 +297,10 @@ def report(results, args, machine, load, cores=None):
     vectors = ""
     if str(args.embeddings) != "glove-6b-50d":
         vectors = (
-            "\nThe vectors were read from a file written by `--write-embeddings` "
-            "(the packaged\nGloVe rows of the words of both splits): the same ids "
-            "and rows as the packaged ones."
+            f"\nThe vectors were read from `{Path(args.embeddings).name}`, not the "
+            "packaged ones (a file\nwritten by `--write-embeddings` holds their "
+            "rows of the words of both splits:\nthe vectorizer gets the same ids "
+            "and rows)."
         )
     ratio_note = (
         "4. JAX's figure over TensorFlow's, higher is better for JAX (times "

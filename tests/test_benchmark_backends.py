@@ -85,8 +85,10 @@ def test_gpu_section_sits_next_to_the_cpu_tensorflow_figures(backends, tmp_path)
 def test_a_vectors_file_is_named_in_the_section(backends):
     runs = [result("tensorflow"), result("jax")]
     assert "--write-embeddings" not in backends.report(runs, args(), "m", 0.5)
-    body = backends.report(runs, args(embeddings="glove-20news.txt.gz"), "m", 0.5)
-    assert "--write-embeddings" in body and "same ids" in body
+    body = backends.report(
+        runs, args(embeddings="/somewhere/glove-20news.txt.gz"), "m", 0.5
+    )
+    assert "read from `glove-20news.txt.gz`, not the packaged ones" in body
 
 
 def test_noisy_means_a_load_above_half_the_cores(backends):
