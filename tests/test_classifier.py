@@ -138,6 +138,7 @@ def test_epochs_auto_rule(n_samples, short, expected):
     assert TextCNNClassifier(epochs=3)._epochs(n_samples, 32, short=short) == 3
 
 
+@pytest.mark.slow
 def test_epochs_auto_follows_the_median_text_length():
     vec = GloveVectorizer(max_length=200, embeddings=None)
     clf = TextCNNClassifier(filters=2, embedding_dim=4, random_state=0)

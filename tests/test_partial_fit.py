@@ -73,6 +73,7 @@ def test_one_pass_per_call_history_and_n_iter(stream, runs):
     assert clf.score(X, labels) > 0.5
 
 
+@pytest.mark.slow
 def test_first_call_builds_the_model_fit_builds(stream):
     chunks, _, labels, _ = stream
     X, y = chunks[0]
@@ -83,6 +84,7 @@ def test_first_call_builds_the_model_fit_builds(stream):
     assert by_fit.history_ == by_partial.history_
 
 
+@pytest.mark.slow
 def test_classes_may_hold_labels_a_chunk_lacks(stream):
     chunks, X, labels, _ = stream
     X0, y0 = chunks[0]
@@ -95,6 +97,7 @@ def test_classes_may_hold_labels_a_chunk_lacks(stream):
     assert clf.n_iter_ == 2
 
 
+@pytest.mark.slow
 def test_idf_is_fixed_by_the_first_chunk(stream):
     chunks, _, labels, _ = stream
     clf = TextCNNClassifier(**SMALL, bag_of_words_bigrams=False)
@@ -106,6 +109,7 @@ def test_idf_is_fixed_by_the_first_chunk(stream):
     np.testing.assert_array_equal(clf.model_.get_layer("tfidf_linear").idf, idf)
 
 
+@pytest.mark.slow
 def test_regressor_standardizes_with_the_first_chunk(stream):
     chunks, X, labels, _ = stream
     ratings = {"sport": 1.0, "space": 3.0, "cars": 8.0}
@@ -132,6 +136,7 @@ def test_pickle_between_calls_continues_identically(stream, runs):
     assert whole.history_ == resumed.history_ and resumed.n_iter_ == 2
 
 
+@pytest.mark.slow
 def test_save_load_between_calls_continues_identically(stream, runs, tmp_path):
     chunks, X, _, _ = stream
     whole, after_one = runs
@@ -195,6 +200,7 @@ def test_partial_fit_continues_a_fitted_model(stream):
     assert np.isnan(clf.history_["val_loss"][-1])
 
 
+@pytest.mark.slow
 def test_multilabel_first_chunk_fixes_the_columns(stream):
     chunks, X, labels, _ = stream
     Y = np.column_stack([labels == "sport", labels != "space", labels == "cars"])
@@ -289,6 +295,7 @@ def test_balanced_class_weight_is_refused(stream):
     assert not hasattr(clf, "model_")
 
 
+@pytest.mark.slow
 def test_dict_class_weight_weighs_each_chunk(stream):
     chunks, _, labels, _ = stream
     X, y = chunks[0]

@@ -161,6 +161,7 @@ def test_ridge_start_begins_near_a_fit_of_the_training_texts():
     assert ridge.score(X, labels) == 1.0
 
 
+@pytest.mark.slow
 def test_early_stopping_ridge_sees_the_training_split_only(monkeypatch):
     texts, labels = make_corpus(20)
     X = _ids(texts)
@@ -198,6 +199,7 @@ def test_no_ridge_start(monkeypatch, kind):
     TextCNNClassifier(**params).fit(X, y)
 
 
+@pytest.mark.slow
 def test_partial_fit_ridge_start_from_the_first_chunk(monkeypatch):
     texts, labels = make_corpus(20)
     X = _ids(texts)

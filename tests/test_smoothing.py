@@ -133,11 +133,12 @@ def test_fit_starts_at_the_smoothed_ridge_solution(monkeypatch, glove_texts):
     "case, smoothed",
     [
         ("auto", True),
-        ("off", False),
         ("large vocabulary", False),
-        ("zeros start", False),
-        ("multilabel", False),
-        ("random embeddings", False),
+        # Each a full fit (~3 s, mostly Keras tracing): CI's run, not the fast loop.
+        *(
+            pytest.param(case, False, marks=pytest.mark.slow)
+            for case in ("off", "zeros start", "multilabel", "random embeddings")
+        ),
     ],
 )
 def test_auto_smoothing(monkeypatch, glove_texts, case, smoothed):
@@ -164,6 +165,7 @@ def test_auto_smoothing(monkeypatch, glove_texts, case, smoothed):
         np.testing.assert_allclose(seen["weights"], expected, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_partial_fit_smooths_its_first_chunk_start(monkeypatch, glove_texts):
     X, labels = glove_texts
     seen = _spy(monkeypatch)
