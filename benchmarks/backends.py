@@ -58,6 +58,9 @@ from _report import (  # noqa: E402
 )
 
 BACKENDS = ("tensorflow", "jax")
+# sktextcnn._embeddings.DEFAULT_EMBEDDINGS, spelled out: the driver imports no
+# sktextcnn (it would import a Keras backend before the workers choose theirs).
+PACKAGED_VECTORS = "glove-6b-50d"
 
 
 # ----------------------------------------------------------------------------
@@ -295,7 +298,7 @@ def report(results, args, machine, load, cores=None):
             "one after the other. "
         )
     vectors = ""
-    if str(args.embeddings) != "glove-6b-50d":
+    if str(args.embeddings) != PACKAGED_VECTORS:
         vectors = (
             f"\nThe vectors were read from `{Path(args.embeddings).name}`, not the "
             "packaged ones (a file\nwritten by `--write-embeddings` holds their "
@@ -383,7 +386,7 @@ def main(argv=None):
     )
     parser.add_argument(
         "--embeddings",
-        default="glove-6b-50d",
+        default=PACKAGED_VECTORS,
         help="GloveVectorizer(embeddings=) (default: the packaged GloVe 6B 50d); "
         "e.g. a file written by --write-embeddings",
     )
